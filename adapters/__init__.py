@@ -1,0 +1,1 @@
+"""How each marketplace is spoken to: the contract, the HTTP core, one package per marketplace."""

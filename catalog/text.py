@@ -1,0 +1,46 @@
+"""Vietnamese text helpers: NFC storage, a folded key for comparison and search, slugs.
+
+Text is stored NFC.  Comparisons use :func:`fold`, which also erases the differences NFC keeps
+(tone placement "hòa"/"hoà", case, đ/Đ, spacing and punctuation), so "Bắc Kạn", "BAC KAN" and
+"bac  kan" share one key.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+# U+0110/U+0111 have no decomposition, so NFD alone leaves them in place.
+_D_MAP = str.maketrans({"đ": "d", "Đ": "D"})
+# Spelling variants that name the same thing (applied to folded keys, whole words only).
+_ALIASES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\bbac can\b"), "bac kan"),
+    (re.compile(r"\btp\b"), "thanh pho"),
+    (re.compile(r"\btt\b"), "thi tran"),
+)
+
+
+def nfc(text: str) -> str:
+    """NFC form with runs of white space collapsed and ends trimmed."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def strip_marks(text: str) -> str:
+    """Drop every diacritic, đ→d included; case is kept."""
+    decomposed = unicodedata.normalize("NFD", text.translate(_D_MAP))
+    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn").translate(_D_MAP)
+
+
+def fold(text: str) -> str:
+    """The comparison key: no case, no diacritics, đ→d, words of ``[0-9a-z]`` joined by one space."""
+    key = _NON_WORD.sub(" ", strip_marks(text).casefold()).strip()
+    for pattern, replacement in _ALIASES:
+        key = pattern.sub(replacement, key)
+    return key
+
+
+def slug(text: str) -> str:
+    """URL and file-name form: ``"Bắc Kạn"`` → ``"bac-kan"``."""
+    return _NON_WORD.sub("-", strip_marks(text).casefold()).strip("-")

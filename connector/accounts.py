@@ -1,0 +1,90 @@
+"""Marketplace accounts: a producer's shop on one marketplace, one entity whoever records it.
+
+The onboarding register records the account (platform, shop id or login phone, opened date,
+status).  When the connector may act for the shop, the same row also carries the base URL, the
+generic profile name, encrypted credentials and the per-channel rules.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import SecretStr
+from sqlalchemy import JSON, DateTime, UniqueConstraint
+from sqlmodel import Column, Field, Session, SQLModel, col, select
+
+from catalog.errors import CatalogueValidationError, NotFoundError
+from catalog.producers import utcnow
+from connector.secrets import decrypt_credentials, encrypt_credentials
+
+
+class AccountStatus(StrEnum):
+    pending = "pending"  # being opened
+    active = "active"
+    suspended = "suspended"
+    closed = "closed"
+
+
+class MarketplaceAccountBase(SQLModel):
+    name: str = Field(max_length=60, regex=r"^[a-z0-9][a-z0-9._\-]*$", description="Short name used on the CLI")
+    marketplace: str = Field(max_length=40, description="An adapter key: voso, postmart, generic…")
+    shop_id: str | None = Field(default=None, max_length=80)
+    login_phone: str | None = Field(default=None, max_length=16)
+    opened_on: date | None = None
+    status: AccountStatus = AccountStatus.active
+    base_url: str | None = Field(default=None, max_length=300)
+    profile: str | None = Field(default=None, max_length=80, description="Generic adapter profile name")
+
+
+class MarketplaceAccount(MarketplaceAccountBase, table=True):
+    __tablename__ = "marketplace_account"
+    __table_args__ = (UniqueConstraint("name", name="uq_account_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    producer_id: int = Field(foreign_key="producer.id", index=True)
+    credentials_encrypted: str | None = Field(default=None, repr=False)
+    rules: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    onboarded_by: int | None = Field(default=None, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+    @property
+    def connected(self) -> bool:
+        """True when the connector may act for this shop (it holds credentials)."""
+        return self.credentials_encrypted is not None
+
+
+class MarketplaceAccountPublic(MarketplaceAccountBase):
+    """What any output shows of an account: never the credentials."""
+
+    id: int
+    producer_code: str
+    connected: bool
+    rules: dict[str, Any]
+
+
+def get_account(*, session: Session, name: str) -> MarketplaceAccount:
+    account = session.exec(select(MarketplaceAccount).where(MarketplaceAccount.name == name)).first()
+    if account is None:
+        raise NotFoundError(entity="account", key=name)
+    return account
+
+
+def list_accounts(*, session: Session, marketplace: str | None = None) -> list[MarketplaceAccount]:
+    query = select(MarketplaceAccount).order_by(col(MarketplaceAccount.name))
+    if marketplace:
+        query = query.where(MarketplaceAccount.marketplace == marketplace)
+    return list(session.exec(query))
+
+
+def set_credentials(*, account: MarketplaceAccount, credentials: dict[str, str], key: SecretStr | None) -> None:
+    if not credentials:
+        raise CatalogueValidationError("value.required", column="credentials")
+    account.credentials_encrypted = encrypt_credentials(credentials, key=key)
+
+
+def credentials_of(*, account: MarketplaceAccount, key: SecretStr | None) -> dict[str, str]:
+    if account.credentials_encrypted is None:
+        return {}
+    return decrypt_credentials(account.credentials_encrypted, key=key)

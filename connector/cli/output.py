@@ -1,0 +1,130 @@
+"""How every command speaks: one JSON envelope, Rich tables for people, one exit-code table.
+
+``--json`` prints exactly one document::
+
+    {"ok": bool, "data": …, "errors": [{"code", "message", …}], "summary": {…}}
+
+VND amounts are integers; times are ISO 8601 with their offset (Asia/Ho_Chi_Minh, +07:00).
+
+Exit codes (``docs/CLI.md``): 0 all done; 1 done, with rejected rows or failed items (they are
+reported); 2 usage or configuration error; 3 nothing could be done (database, network).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, is_dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum, IntEnum
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+from rich.table import Table
+
+from catalog.errors import (
+    AgriConnectorError,
+    CatalogueValidationError,
+    ConfigurationError,
+    MarketplaceError,
+    NotFoundError,
+)
+from connector.db import DatabaseOutdated, DatabaseUnavailable
+from connector.settings import get_settings
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+console = Console()
+err_console = Console(stderr=True)
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    PARTIAL = 1
+    USAGE = 2
+    UNAVAILABLE = 3
+
+
+def to_jsonable(value: Any) -> Any:
+    """Plain JSON values: datetimes with their +07:00 offset, Decimal as string, models as dicts."""
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=ZoneInfo("UTC"))
+        return aware.astimezone(LOCAL_TZ).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value.normalize()) if value == value.to_integral_value() else str(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, BaseModel):
+        return to_jsonable(value.model_dump())
+    if is_dataclass(value) and not isinstance(value, type):
+        return to_jsonable(asdict(value))
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_jsonable(v) for v in value]
+    return value
+
+
+def lang() -> str:
+    return get_settings().lang
+
+
+def emit_json(*, data: Any, errors: Sequence[dict[str, Any]] = (), summary: dict[str, Any] | None = None,
+              ok: bool | None = None) -> None:
+    document = {"ok": not errors if ok is None else ok, "data": to_jsonable(data),
+                "errors": to_jsonable(list(errors)), "summary": to_jsonable(summary or {})}
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+
+
+def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Table:
+    out = Table(title=title, show_lines=False, header_style="bold")
+    for name in columns:
+        out.add_column(name, overflow="fold")
+    for row in rows:
+        out.add_row(*("" if v is None else str(v) for v in row))
+    return out
+
+
+def exit_code_for(error: AgriConnectorError) -> ExitCode:
+    if isinstance(error, DatabaseUnavailable):
+        return ExitCode.UNAVAILABLE
+    if isinstance(error, ConfigurationError | NotFoundError | DatabaseOutdated | CatalogueValidationError):
+        return ExitCode.USAGE
+    if isinstance(error, MarketplaceError):
+        return ExitCode.UNAVAILABLE
+    return ExitCode.PARTIAL
+
+
+@contextmanager
+def reporting(json_mode: bool) -> Iterator[None]:
+    """Turn an error from below into a message (or a JSON document) and its exit code."""
+    try:
+        yield
+    except AgriConnectorError as error:
+        if json_mode:
+            emit_json(data=None, errors=[error.to_dict(lang())], ok=False)
+        else:
+            err_console.print(f"[bold red]Lỗi[/] [dim]({error.code})[/]: {error.message(lang())}"
+                              if lang() == "vi" else
+                              f"[bold red]Error[/] [dim]({error.code})[/]: {error.message('en')}")
+        raise typer.Exit(int(exit_code_for(error))) from None
+
+
+def finish(code: ExitCode) -> None:
+    if code != ExitCode.OK:
+        raise typer.Exit(int(code))
+
+
+JsonOption = typer.Option(False, "--json", help="Print one JSON document instead of a table.")
+
+Renderer = Callable[[Any], None]

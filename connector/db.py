@@ -1,0 +1,128 @@
+"""Database engine, sessions and ``agri init``.
+
+SQLite (the default) runs in WAL mode with foreign keys on and a busy timeout; PostgreSQL runs
+the same code.  The schema is owned by the Alembic migrations shipped in
+``connector/migrations``; :func:`init_db` upgrades to the head and (re)loads the reference data
+(categories, administrative units) when their files changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, event
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session, create_engine
+
+from catalog.admin_units import data_fingerprint, seed_admin_units
+from catalog.categories import DATA_FILE as CATEGORY_FILE
+from catalog.categories import seed_categories
+from catalog.errors import AgriConnectorError
+from connector.meta import get_meta, set_meta
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+class DatabaseUnavailable(AgriConnectorError):
+    default_code = "db.unavailable"
+
+
+class DatabaseOutdated(AgriConnectorError):
+    default_code = "db.outdated"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(url, pool_pre_ping=True)
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session committed on success and rolled back on any error."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def head_revision() -> str | None:
+    heads = ScriptDirectory(str(MIGRATIONS)).get_heads()
+    return heads[0] if len(heads) == 1 else None
+
+
+def current_revision(engine: Engine) -> str | None:
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    except OperationalError as exc:
+        raise DatabaseUnavailable(detail=str(exc.orig)) from exc
+
+
+@dataclass
+class InitResult:
+    before: str | None
+    after: str | None
+    seeded: list[str]
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after or bool(self.seeded)
+
+
+def init_db(engine: Engine) -> InitResult:
+    """Create or upgrade the database and refresh reference data; a no-op when all is current."""
+    before = current_revision(engine)
+    if before != head_revision():
+        command.upgrade(alembic_config(engine), "head")
+    seeded: list[str] = []
+    with session_scope(engine) as session:
+        category_sum = hashlib.sha256(CATEGORY_FILE.read_bytes()).hexdigest()
+        if get_meta(session, "categories") != category_sum:
+            seed_categories(session)
+            set_meta(session, "categories", category_sum)
+            seeded.append("categories")
+        units_sum = data_fingerprint()
+        if get_meta(session, "admin_units") != units_sum:
+            seed_admin_units(session)
+            set_meta(session, "admin_units", units_sum)
+            seeded.append("admin_units")
+    return InitResult(before=before, after=current_revision(engine), seeded=seeded)
+
+
+def require_current(engine: Engine) -> None:
+    """Refuse to work on a database that ``agri init`` has not brought to the head."""
+    if current_revision(engine) != head_revision():
+        raise DatabaseOutdated()

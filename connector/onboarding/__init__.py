@@ -1,0 +1,1 @@
+"""The onboarding register: households, their training and their marketplace accounts."""
