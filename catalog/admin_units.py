@@ -51,6 +51,12 @@ class UnitLineage(SQLModel, table=True):
     partly: bool = False
 
 
+def kind_word(name: str) -> str | None:
+    """The kind word a name starts with ("thanh pho" for "TP. Bắc Kạn"), if any."""
+    key = fold(name)
+    return next((w for w in _KIND_WORDS if key.startswith(w + " ")), None)
+
+
 def bare_key(name: str) -> str:
     """Folded name without its leading kind word: "Huyện Ba Bể" → "ba be"."""
     key = fold(name)
@@ -96,6 +102,7 @@ class UnitMatch:
     successors: list[AdminUnit] = field(default_factory=list)  # vn2004 → vn2025
     predecessors: list[AdminUnit] = field(default_factory=list)  # vn2025 ← vn2004 communes
     split: bool = False  # a vn2004 district whose communes went to units it shares with others
+    communes: list[tuple[AdminUnit, AdminUnit]] = field(default_factory=list)  # district: old → new
 
     def to_dict(self) -> dict[str, object]:
         def brief(u: AdminUnit) -> dict[str, str]:
@@ -106,6 +113,8 @@ class UnitMatch:
         out["predecessors"] = [brief(u) for u in self.predecessors]
         if self.unit.scheme == "vn2004" and len(self.unit.code) == 3:
             out["split"] = self.split
+            out["communes"] = [{"old": o.name, "old_code": o.code, "new": n.name, "new_code": n.code}
+                               for o, n in self.communes]
         return out
 
 
@@ -129,6 +138,9 @@ def find_units(*, session: Session, text: str, scheme: str | None = None, limit:
     else:
         key = bare_key(raw)
         units = _by_key(session, key, scheme)
+        typed_kind = kind_word(raw)
+        if typed_kind and any(fold(u.kind) == typed_kind for u in units):
+            units = [u for u in units if fold(u.kind) == typed_kind]
         if not units:
             like = select(AdminUnit).where(col(AdminUnit.name_key).contains(key))
             if scheme:
@@ -152,6 +164,12 @@ def describe_unit(*, session: Session, unit: AdminUnit) -> UnitMatch:
         match.successors = [u for c in new_codes if (u := get_unit(session=session, scheme="vn2025", code=c))]
         if len(unit.code) == 3:
             match.split = bool(new_codes) and _district_is_split(session, unit.code, new_codes)
+            pairs = session.exec(select(UnitLineage.old_code, UnitLineage.new_code)
+                                 .where(col(UnitLineage.old_code).in_(communes))
+                                 .order_by(col(UnitLineage.old_code))).all()
+            match.communes = [(o, n) for old, new in pairs
+                              if (o := get_unit(session=session, scheme="vn2004", code=old))
+                              and (n := get_unit(session=session, scheme="vn2025", code=new))]
     return match
 
 
@@ -208,7 +226,7 @@ def _in_province(session: Session, unit: AdminUnit, province: str) -> bool:
 
 def _suggest(session: Session, raw: str, scheme: str, within: str | None) -> str:
     query = select(AdminUnit.name, AdminUnit.name_key, AdminUnit.parent_code).where(AdminUnit.scheme == scheme)
-    rows = [r for r in session.exec(query) if within is None or r[2] == within or len(r[2] or "") == 3]
+    rows = [r for r in session.exec(query) if within is None or r[2] == within]
     keys = {r[1]: r[0] for r in rows}
     close = difflib.get_close_matches(bare_key(raw), list(keys), n=3, cutoff=0.6)
     return ", ".join(keys[k] for k in close) or "—"

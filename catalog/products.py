@@ -18,6 +18,7 @@ from sqlmodel import Column, Field, Session, SQLModel, col, select
 
 from catalog.errors import CatalogueValidationError, NotFoundError
 from catalog.measures import normalize_gtin, normalize_unit
+from catalog.money import MAX_PRICE
 from catalog.producers import Producer, get_producer, utcnow
 from catalog.text import fold, nfc
 
@@ -36,9 +37,9 @@ class ProductBase(SQLModel):
     description: str | None = None
     category_code: str | None = Field(default=None, max_length=32, foreign_key="category.code")
     unit: str = Field(default="gói", max_length=16)
-    net_qty: Decimal | None = Field(default=None, sa_type=Numeric(12, 3))  # type: ignore[call-overload]
+    net_qty: Decimal | None = Field(default=None, sa_type=Numeric(12, 3))
     net_unit: str | None = Field(default=None, max_length=8)
-    price: int = Field(ge=0, sa_type=BigInteger, description="Whole VND")  # type: ignore[call-overload]
+    price: int = Field(ge=0, le=MAX_PRICE, sa_type=BigInteger, description="Whole VND")
     stock: int = Field(default=0, ge=0)
     weight_g: int | None = Field(default=None, ge=0)
     length_mm: int | None = Field(default=None, ge=0)

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 import typer
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from catalog.admin_units import find_units
 from catalog.money import format_vnd
@@ -25,7 +25,7 @@ units_app = typer.Typer(no_args_is_help=True)
 def _stars_by_product(session: Session, product_ids: list[int], day: date) -> dict[int, int | None]:
     certs: dict[int, list[OcopCertification]] = {}
     if product_ids:
-        query = select(OcopCertification).where(OcopCertification.product_id.in_(product_ids))  # type: ignore[union-attr]
+        query = select(OcopCertification).where(col(OcopCertification.product_id).in_(product_ids))
         for cert in session.exec(query):
             certs.setdefault(cert.product_id, []).append(cert)
     return {pid: stars_as_of(certs.get(pid, []), day) for pid in product_ids}
@@ -59,7 +59,8 @@ def producers_list(
 def products_list(
     producer: str | None = typer.Option(None, "--producer", "-p", help="Mã chủ thể. Producer code."),
     status: ProductStatus | None = typer.Option(None, "--status"),
-    category: str | None = typer.Option(None, "--category", help="Mã ngành hàng OCOP, ví dụ 1.3. Category code prefix."),
+    category: str | None = typer.Option(
+        None, "--category", help="Mã ngành hàng OCOP, ví dụ 1.3. Category code prefix."),
     search: str | None = typer.Option(None, "--search", "-s", help="Tên, không cần dấu. Name, accents optional."),
     limit: int | None = typer.Option(None, "--limit"),
     json_mode: bool = JsonOption,
@@ -87,7 +88,8 @@ def products_show(
     with reporting(json_mode), open_session() as session:
         product = get_product(session=session, ref=ref)
         producer = session.get(Producer, product.producer_id)
-        assert producer is not None and product.id is not None
+        assert producer is not None
+        assert product.id is not None
         certs = list(session.exec(select(OcopCertification).where(OcopCertification.product_id == product.id)))
         images = product_images(session=session, product=product)
         data = product_public(product, producer, stars_as_of(certs, date.today()))

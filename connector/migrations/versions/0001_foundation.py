@@ -1,7 +1,7 @@
 """foundation: catalogue, units, accounts, register
 
 Revision ID: 0001_foundation
-Revises: 
+Revises:
 Create Date: 2026-11-24 11:31:18.587212
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
-
 
 revision = '0001_foundation'
 down_revision = None

@@ -1,0 +1,89 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from catalog.errors import CatalogueValidationError
+from catalog.money import MAX_PRICE, format_vnd, parse_vnd
+
+# The table of docs/MONEY.md, row by row.
+TABLE = [
+    ("1.250.000 đ", 1_250_000),
+    ("1,250,000", 1_250_000),
+    ("1.250", 1_250),
+    ("125k", 125_000),
+    ("125 nghìn", 125_000),
+    ("125 ngàn", 125_000),
+    ("1tr250", 1_250_000),
+    ("1,25 triệu", 1_250_000),
+    ("2 tỷ", 2_000_000_000),
+    ("1.250.000₫", 1_250_000),
+    ("1.250.000 VNĐ", 1_250_000),
+    ("45000 đồng", 45_000),
+    ("0", 0),
+    (1250000, 1_250_000),
+    (1250000.0, 1_250_000),
+    (45000.0000001, 45_000),
+]
+ERRORS = [
+    ("12.5", "price.fraction"),
+    ("1,5", "price.fraction"),
+    (12.5, "price.fraction"),
+    ("1,2345 k", "price.fraction"),
+    ("-5000", "price.negative"),
+    ("abc", "price.invalid"),
+    ("", "price.invalid"),
+    ("12 con gà", "price.invalid"),
+    (None, "price.invalid"),
+    (True, "price.invalid"),
+    ("99 tỷ", "price.absurd"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), TABLE)
+def test_money_table(text: object, expected: int) -> None:
+    assert parse_vnd(text) == expected
+
+
+@pytest.mark.parametrize(("text", "code"), ERRORS)
+def test_money_errors(text: object, code: str) -> None:
+    with pytest.raises(CatalogueValidationError) as info:
+        parse_vnd(text)
+    assert info.value.code == code
+    assert info.value.message("vi")  # a Vietnamese sentence, never empty
+
+
+amounts = st.integers(min_value=0, max_value=MAX_PRICE)
+
+
+@given(amounts, st.sampled_from([".", ","]), st.sampled_from(["", " đ", "đ", " VNĐ", " ₫", " vnd"]))
+def test_grouped_forms_round_trip(amount: int, sep: str, suffix: str) -> None:
+    text = f"{amount:,}".replace(",", sep) + suffix
+    assert parse_vnd(text) == amount
+
+
+@given(amounts)
+def test_display_form_round_trips(amount: int) -> None:
+    assert parse_vnd(format_vnd(amount)) == amount
+
+
+@given(st.integers(min_value=0, max_value=9_999_999), st.sampled_from([("k", 1_000), ("nghìn", 1_000), ("tr", 10**6)]))
+def test_multiplier_forms(number: int, word_mult: tuple[str, int]) -> None:
+    word, mult = word_mult
+    if number * mult <= MAX_PRICE:
+        assert parse_vnd(f"{number}{word}") == number * mult
+
+
+@given(st.integers(min_value=0, max_value=10**6), st.integers(min_value=1, max_value=9))
+def test_fractions_of_a_dong_are_rejected(whole: int, tenth: int) -> None:
+    with pytest.raises(CatalogueValidationError) as info:
+        parse_vnd(f"{whole}.{tenth}")
+    assert info.value.code == "price.fraction"
+
+
+@given(st.floats(min_value=0, max_value=1e9, allow_nan=False))
+def test_excel_number_cells(value: float) -> None:
+    if abs(value - round(value)) <= 1e-6:
+        assert parse_vnd(value) == round(value)
+    else:
+        with pytest.raises(CatalogueValidationError):
+            parse_vnd(value)
