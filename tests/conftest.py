@@ -18,6 +18,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from connector.cli.context import dispose_engines
 from connector.db import init_db, make_engine
 from connector.settings import get_settings
 
@@ -109,9 +110,7 @@ def agri_env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     get_settings.cache_clear()
-    from connector.cli.context import engine_for
-
-    engine_for.cache_clear()
+    dispose_engines()
     yield env
     get_settings.cache_clear()
-    engine_for.cache_clear()
+    dispose_engines()

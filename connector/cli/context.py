@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -12,10 +11,20 @@ from sqlmodel import Session
 from connector.db import make_engine, require_current, session_scope
 from connector.settings import get_settings
 
+_ENGINES: dict[str, Engine] = {}
 
-@lru_cache(maxsize=4)
+
 def engine_for(url: str) -> Engine:
-    return make_engine(url)
+    """One engine (and connection pool) per database URL for the life of the process."""
+    if url not in _ENGINES:
+        _ENGINES[url] = make_engine(url)
+    return _ENGINES[url]
+
+
+def dispose_engines() -> None:
+    """Close every pooled connection (tests, and the web app at shutdown)."""
+    while _ENGINES:
+        _ENGINES.popitem()[1].dispose()
 
 
 def current_engine() -> Engine:

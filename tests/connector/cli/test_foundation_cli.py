@@ -79,14 +79,14 @@ def test_units_find_ba_be(agri_env: dict[str, str]) -> None:
 
 
 def test_uninitialised_database_says_run_init(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from connector.cli.context import engine_for
+    from connector.cli.context import dispose_engines
     from connector.settings import get_settings
 
     monkeypatch.setenv("AGRI_DATABASE_URL", f"sqlite:///{tmp_path / 'fresh.db'}")
     get_settings.cache_clear()
-    engine_for.cache_clear()
+    dispose_engines()
     result = runner.invoke(app, ["products", "list"])
     get_settings.cache_clear()
-    engine_for.cache_clear()
+    dispose_engines()
     assert result.exit_code == 2
     assert "agri init" in result.output
