@@ -88,7 +88,80 @@ _VALUES: dict[str, tuple[str, str]] = {
     ),
 }
 
-_IMPORT: dict[str, tuple[str, str]] = {}
+_IMPORT: dict[str, tuple[str, str]] = {
+    "import.file_type": (
+        "Không nhận dạng được loại tệp '{path}' (dùng .xlsx, .ods hoặc .csv).",
+        "Unsupported file type '{path}' (use .xlsx, .ods or .csv).",
+    ),
+    "import.file_is_xls": (
+        "Tệp '{path}' là tệp Excel cũ (.xls) được đổi tên; hãy mở bằng Excel và lưu lại dạng .xlsx.",
+        "'{path}' is an old Excel .xls file renamed; open it in Excel and save it as .xlsx.",
+    ),
+    "import.file_corrupt": ("Tệp '{path}' bị hỏng hoặc không đúng định dạng: {detail}",
+                            "File '{path}' is damaged or not in its format: {detail}"),
+    "import.file_encrypted": ("Tệp '{path}' có mật khẩu; hãy bỏ mật khẩu rồi tải lên lại.",
+                              "'{path}' is password-protected; remove the password and upload it again."),
+    "import.zip_bomb": (
+        "Tệp nén '{path}' quá lớn khi giải nén ({detail}); đã từ chối.",
+        "Archive '{path}' expands to too much data ({detail}); refused.",
+    ),
+    "import.no_sheets": (
+        "Không tìm thấy trang nào có cột nhận dạng được (cần ví dụ: {columns}).",
+        "No sheet has recognisable columns (expected e.g. {columns}).",
+    ),
+    "import.sheet_empty": ("Trang '{sheet}' không có dữ liệu.", "Sheet '{sheet}' has no data."),
+    "import.header_missing": (
+        "Trang '{sheet}': không tìm thấy dòng tiêu đề có cột bắt buộc {columns}.",
+        "Sheet '{sheet}': no header row with the required columns {columns}.",
+    ),
+    "import.column_unknown": ("Cột '{column}' không nhận dạng được nên được bỏ qua.",
+                              "Column '{column}' is not recognised and was ignored."),
+    "import.column_duplicate": ("Cột '{column}' lặp lại ý nghĩa của cột '{other}'; chỉ dùng cột đầu.",
+                                "Column '{column}' repeats column '{other}'; only the first is used."),
+    "import.nul_byte": ("Dòng có ký tự NUL (tệp bị hỏng?); cả dòng bị bỏ qua.",
+                        "The row contains a NUL character (damaged file?); the row was skipped."),
+    "import.bad_bytes": ("Có byte không đọc được theo bảng mã {encoding}; hãy kiểm tra lại chữ.",
+                         "Some bytes are not valid {encoding}; check the text."),
+    "import.legacy_text": ("Chữ mã {encoding} cũ đã được chuyển sang Unicode: '{converted}'.",
+                           "Legacy {encoding} text converted to Unicode: '{converted}'."),
+    "import.sku_repeated": ("SKU '{value}' lặp lại trong tệp (đã có ở dòng {first_row}).",
+                            "SKU '{value}' appears twice in the file (first at row {first_row})."),
+    "import.producer_repeated": ("Chủ thể '{value}' lặp lại trong tệp với thông tin khác (dòng {first_row}).",
+                                 "Producer '{value}' appears twice with different details (row {first_row})."),
+    "import.producer_unknown": ("Không có chủ thể '{value}' trong tệp hoặc cơ sở dữ liệu.",
+                                "No producer '{value}' in the file or the database."),
+    "import.producer_needed": ("Dòng sản phẩm không ghi chủ thể (mã, số điện thoại hoặc tên).",
+                               "The product row names no producer (code, phone or name)."),
+    "import.merge_candidate": (
+        "Chủ thể '{value}' có cùng số điện thoại với {candidates} nhưng khác tên; chưa nhập, "
+        "cần người kiểm tra (sửa mã chủ thể hoặc tên cho đúng).",
+        "Producer '{value}' shares a phone with {candidates} under another name; not imported, "
+        "a person must decide (fix the producer code or name).",
+    ),
+    "import.producer_rejected": ("Chủ thể của dòng này bị lỗi ở dòng {first_row}; dòng chưa được nhập.",
+                                 "This row's producer has an error at row {first_row}; the row was not imported."),
+    "import.product_unknown": ("Không có sản phẩm '{value}' trong tệp hoặc cơ sở dữ liệu.",
+                               "No product '{value}' in the file or the database."),
+    "import.decision_missing": ("Thiếu số hoặc ngày quyết định công nhận OCOP.",
+                                "The OCOP decision number or date is missing."),
+    "import.valid_until_early": ("Ngày hết hiệu lực {value} trước ngày quyết định.",
+                                 "Expiry date {value} is before the decision date."),
+    "import.image_missing": ("Không tìm thấy ảnh '{value}' trong thư mục/tệp nén ảnh.",
+                             "Image '{value}' not found in the images folder or archive."),
+    "import.image_invalid": ("Ảnh '{value}' không dùng được: {detail}", "Image '{value}' cannot be used: {detail}"),
+    "import.image_unsafe_path": ("Tệp '{value}' trong tệp nén có đường dẫn không an toàn; đã bỏ qua.",
+                                 "Archive entry '{value}' has an unsafe path; ignored."),
+    "import.image_url": ("Không tải được ảnh từ '{value}': {detail}", "Cannot fetch image '{value}': {detail}"),
+    "import.images_unavailable": ("Không dùng được ảnh: {detail}", "Images cannot be used: {detail}"),
+    "import.too_many_images": ("Quá {max} ảnh cho một sản phẩm; các ảnh sau bị bỏ qua.",
+                               "More than {max} images for one product; the rest were ignored."),
+    "import.all_or_nothing": (
+        "Chế độ 'tất cả hoặc không': có {count} dòng lỗi nên không nhập dòng nào.",
+        "All-or-nothing mode: {count} rows have errors, so nothing was imported.",
+    ),
+    "import.mode_unknown": ("Chế độ '{value}' không hợp lệ (dùng keep-valid hoặc all-or-nothing).",
+                            "Unknown mode '{value}' (use keep-valid or all-or-nothing)."),
+}
 _IMAGES: dict[str, tuple[str, str]] = {}
 _MARKET: dict[str, tuple[str, str]] = {
     "market.error": ("Lỗi từ sàn {marketplace}: {detail}", "Marketplace {marketplace} error: {detail}"),

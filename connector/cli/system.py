@@ -5,13 +5,15 @@ from __future__ import annotations
 import typer
 
 from connector.cli.context import current_engine
-from connector.cli.output import JsonOption, console, emit_json, reporting
+from connector.cli.output import JsonOption, console, emit_json, err_console, reporting
 from connector.db import init_db
 from connector.secrets import new_secret_key
 from connector.settings import get_settings
 
 
 def register(app: typer.Typer) -> None:
+    register_demo(app)
+
     @app.command("init")
     def init(
         json_mode: bool = JsonOption,
@@ -35,6 +37,19 @@ def register(app: typer.Typer) -> None:
             else:
                 console.print(f"Cơ sở dữ liệu {data['database']} đã ở phiên bản mới nhất ({result.after}); "
                               "không có gì thay đổi.")
+
+
+def register_demo(app: typer.Typer) -> None:
+    @app.command("demo")
+    def demo(json_mode: bool = JsonOption) -> None:
+        """Chạy thử toàn bộ quy trình trên dữ liệu mẫu. Run the main job end to end on sample data."""
+        from connector.demo import run_demo
+
+        with reporting(json_mode):
+            ctx = run_demo(settings=get_settings(), engine=current_engine(),
+                           console=err_console if json_mode else console)
+            if json_mode:
+                emit_json(data=ctx.facts)
 
 
 def _safe_url(url: str) -> str:
