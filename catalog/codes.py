@@ -162,7 +162,73 @@ _IMPORT: dict[str, tuple[str, str]] = {
     "import.mode_unknown": ("Chế độ '{value}' không hợp lệ (dùng keep-valid hoặc all-or-nothing).",
                             "Unknown mode '{value}' (use keep-valid or all-or-nothing)."),
 }
-_IMAGES: dict[str, tuple[str, str]] = {}
+_IMAGES: dict[str, tuple[str, str]] = {
+    "image.invalid": ("Ảnh không dùng được.", "The image cannot be used."),
+    "image.empty": ("Tệp ảnh rỗng (0 byte).", "The image file is empty (0 bytes)."),
+    "image.not_image": (
+        "Tệp không phải là ảnh (nhận: JPEG, PNG, WebP, GIF, BMP, TIFF, HEIC), dù tên tệp là gì.",
+        "The file is not an image (accepted: JPEG, PNG, WebP, GIF, BMP, TIFF, HEIC), whatever its name.",
+    ),
+    "image.truncated": (
+        "Ảnh bị thiếu phần cuối (tải lên chưa xong?); hãy tải lại ảnh gốc.",
+        "The image is cut short (an unfinished upload?); upload the original again.",
+    ),
+    "image.corrupt": ("Ảnh bị hỏng, không đọc được: {detail}", "The image is damaged and cannot be read: {detail}"),
+    "image.too_many_pixels": (
+        "Ảnh có quá nhiều điểm ảnh ({pixels}, tối đa {max}); đã từ chối trước khi giải mã.",
+        "The image has too many pixels ({pixels}, at most {max}); refused before decoding.",
+    ),
+    "image.too_small": (
+        "Ảnh quá nhỏ ({width}×{height} px): cạnh dài cần ít nhất {min} px.",
+        "The image is too small ({width}×{height} px): the long side needs at least {min} px.",
+    ),
+    "image.heic_unsupported": (
+        "Ảnh HEIC (iPhone) cần gói pillow-heif: cài bằng `pip install 'agri-connector[heic]'`, "
+        "hoặc đặt iPhone chụp ảnh dạng JPEG (Cài đặt › Camera › Định dạng › Tương thích nhất).",
+        "HEIC (iPhone) images need pillow-heif: install it with `pip install 'agri-connector[heic]'`, "
+        "or set the iPhone to JPEG (Settings › Camera › Formats › Most Compatible).",
+    ),
+    "image.mode_unsupported": (
+        "Không chuyển được hệ màu {mode} của ảnh sang sRGB.",
+        "The image's colour mode {mode} cannot be converted to sRGB.",
+    ),
+    "image.too_large_after_encoding": (
+        "Không nén được ảnh xuống {max_bytes} byte (nhỏ nhất đạt {bytes} byte).",
+        "The image cannot be compressed to {max_bytes} bytes (the smallest was {bytes} bytes).",
+    ),
+    "image.profile_unknown": (
+        "Không có hồ sơ ảnh '{value}' (có: {allowed}).",
+        "No image profile '{value}' (known: {allowed}).",
+    ),
+    "image.profile_invalid": ("Hồ sơ ảnh '{value}' sai: {detail}", "Image profile '{value}' is invalid: {detail}"),
+    "image.not_found": ("Không có ảnh '{key}' trong kho ảnh.", "No image '{key}' in the media store."),
+    "image.url_invalid": (
+        "Địa chỉ ảnh '{value}' không hợp lệ (cần http:// hoặc https://): {detail}",
+        "Image URL '{value}' is not valid (http:// or https:// needed): {detail}",
+    ),
+    "image.url_unresolvable": (
+        "Không tìm thấy máy chủ của địa chỉ ảnh '{value}'.", "The host of image URL '{value}' cannot be resolved.",
+    ),
+    "image.url_refused": (
+        "Không tải ảnh từ '{value}': địa chỉ {address} là mạng nội bộ hoặc đặc biệt.",
+        "Refused to fetch '{value}': address {address} is internal or special-purpose.",
+    ),
+    "image.fetch_failed": ("Không tải được ảnh từ '{value}': {detail}", "Cannot fetch image '{value}': {detail}"),
+    "image.fetch_status": (
+        "Máy chủ trả lỗi HTTP {status} cho ảnh '{value}'.", "The server answered HTTP {status} for image '{value}'.",
+    ),
+    "image.fetch_too_large": (
+        "Ảnh ở '{value}' lớn hơn {max_bytes} byte; đã dừng tải.",
+        "The image at '{value}' is larger than {max_bytes} bytes; download stopped.",
+    ),
+    "image.fetch_not_image": (
+        "Địa chỉ '{value}' không trả về ảnh (kiểu nội dung '{content_type}').",
+        "'{value}' did not return an image (content type '{content_type}').",
+    ),
+    "image.fetch_redirects": (
+        "Địa chỉ ảnh '{value}' chuyển hướng quá nhiều lần.", "Image URL '{value}' redirects too many times.",
+    ),
+}
 _MARKET: dict[str, tuple[str, str]] = {
     "market.error": ("Lỗi từ sàn {marketplace}: {detail}", "Marketplace {marketplace} error: {detail}"),
     "market.retriable": ("Sàn {marketplace} tạm thời lỗi: {detail}", "Marketplace {marketplace} failed temporarily: {detail}"),
@@ -181,7 +247,52 @@ _MARKET: dict[str, tuple[str, str]] = {
     "market.skippable": ("Bỏ qua một bản ghi từ sàn {marketplace}: {detail}", "Skipped one record from {marketplace}: {detail}"),
 }
 _SYNC: dict[str, tuple[str, str]] = {}
-_ONBOARDING: dict[str, tuple[str, str]] = {}
+_ONBOARDING: dict[str, tuple[str, str]] = {
+    "onboarding.platform_unknown": ("Sàn '{value}' không được hỗ trợ (dùng: {allowed}).",
+                                    "Unknown platform '{value}' (use one of: {allowed})."),
+    "onboarding.status_unknown": ("Trạng thái tài khoản '{value}' không hợp lệ (dùng: {allowed}).",
+                                  "Unknown account status '{value}' (use one of: {allowed})."),
+    "onboarding.account_without_platform": (
+        "Có thông tin tài khoản sàn (mã gian hàng, ngày mở, trạng thái) nhưng thiếu tên sàn.",
+        "Account details (shop id, opened date, status) are given without a platform."),
+    "onboarding.training_without_date": ("Có nội dung tập huấn nhưng thiếu ngày tập huấn.",
+                                         "A training topic is given without a training date."),
+    "onboarding.household_needed": ("Dòng không ghi tên hộ, số điện thoại hoặc mã hộ.",
+                                    "The row names no household (name, phone or code)."),
+    "onboarding.member_phone_needed": ("Có tên thành viên tổ '{value}' nhưng thiếu số điện thoại của thành viên.",
+                                       "Team member '{value}' is given without a phone number."),
+    "onboarding.member_name_differs": (
+        "Thành viên tổ số {value} đã có tên '{existing}'; tên '{name}' trong tệp không được dùng.",
+        "Team member {value} is already recorded as '{existing}'; the name '{name}' was not used."),
+    "onboarding.unit_missing": (
+        "Không ghi xã/phường: hộ được tính vào dòng 'chưa rõ địa bàn' trong báo cáo.",
+        "No commune given: the household counts under 'unknown unit' in reports."),
+    "onboarding.merged": ("Hộ '{value}' trùng với hộ đã có {existing} (theo {by}); đã gộp, không tạo mới.",
+                          "Household '{value}' is the existing {existing} (by {by}); merged, not duplicated."),
+    "onboarding.merge_candidate": (
+        "Hộ '{value}' có cùng số điện thoại với {candidates} nhưng khác tên: đã ghi thành hộ riêng {household} "
+        "và đưa vào danh sách cần xem xét; dùng `agri producers merge` hoặc `agri producers keep-both`.",
+        "Household '{value}' shares a phone with {candidates} under another name: recorded as {household} and "
+        "held for review; use `agri producers merge` or `agri producers keep-both`."),
+    "onboarding.account_changed": ("Tài khoản {value} đã cập nhật: {changes}.", "Account {value} updated: {changes}."),
+    "onboarding.member_unknown": ("Không tìm thấy thành viên tổ '{value}'.", "No team member '{value}'."),
+    "onboarding.period_invalid": (
+        "Kỳ báo cáo '{value}' không hợp lệ (dùng 2024, 2024-06, 2024-Q2, 2024-H1, 2024-01..2024-06 hoặc all).",
+        "Invalid period '{value}' (use 2024, 2024-06, 2024-Q2, 2024-H1, 2024-01..2024-06 or all)."),
+    "onboarding.dimension_unknown": ("Chiều thống kê '{value}' không hợp lệ (dùng: {allowed}).",
+                                     "Unknown dimension '{value}' (use: {allowed})."),
+    "onboarding.format_unknown": ("Định dạng '{value}' không hợp lệ (dùng: {allowed}).",
+                                  "Unknown format '{value}' (use: {allowed})."),
+    "onboarding.out_needed": ("Định dạng {value} cần tệp ra: thêm --out TỆP.",
+                              "Format {value} needs an output file: add --out FILE."),
+    "producers.merge_same": ("Không thể gộp chủ thể '{value}' với chính nó.", "Cannot merge producer '{value}' into itself."),
+    "producers.merge_sku_conflict": (
+        "Không gộp được: cả '{a}' và '{b}' đều có sản phẩm mã SKU {skus}. Hãy đổi SKU của một bên trước.",
+        "Cannot merge: both '{a}' and '{b}' have products with SKU {skus}. Rename one side's SKU first."),
+    "producers.merge_conflict": (
+        "Không gộp được: bảng {table} có bản ghi của '{a}' và '{b}' trùng nhau ({columns}).",
+        "Cannot merge: table {table} holds clashing rows of '{a}' and '{b}' ({columns})."),
+}
 _LEDGER: dict[str, tuple[str, str]] = {
     "ledger.error": ("Lỗi sổ bán hàng: {detail}", "Ledger error: {detail}"),
 }

@@ -20,8 +20,8 @@ import io
 import json
 import re
 import warnings
-from dataclasses import asdict, dataclass, field
 from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 from PIL import Image, ImageCms, UnidentifiedImageError
@@ -33,7 +33,7 @@ PIPELINE_VERSION = 1
 cached variants are recomputed."""
 
 WHITE = (255, 255, 255)
-_WRITERS: dict[str, str] = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+OUTPUT_EXTENSIONS: dict[str, str] = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 _QUALITIES = (85, 80, 75, 70, 64, 57, 50, 42, 35)
 _ORIENTATION_TAG = 0x0112
 _TRANSPOSE = {
@@ -61,8 +61,8 @@ class ImageProfile:
 
     def __post_init__(self) -> None:
         problems = []
-        if not self.formats or self.formats[0] not in _WRITERS:
-            problems.append(f"the first format must be one of {', '.join(_WRITERS)}")
+        if not self.formats or self.formats[0] not in OUTPUT_EXTENSIONS:
+            problems.append(f"the first format must be one of {', '.join(OUTPUT_EXTENSIONS)}")
         if not 1 <= self.min_side <= self.max_side:
             problems.append("need 1 <= min_side <= max_side")
         if self.max_bytes <= 0 or self.max_count <= 0 or self.max_pixels <= 0:
@@ -78,7 +78,7 @@ class ImageProfile:
 
     @property
     def extension(self) -> str:
-        return _WRITERS[self.output_format]
+        return OUTPUT_EXTENSIONS[self.output_format]
 
     @property
     def fingerprint(self) -> str:
@@ -143,7 +143,7 @@ class PreparedImage:
 
     @property
     def extension(self) -> str:
-        return _WRITERS[self.format]
+        return OUTPUT_EXTENSIONS[self.format]
 
 
 # --- input formats -------------------------------------------------------------------------
@@ -167,12 +167,11 @@ def heif_supported() -> bool:
 
 def input_formats() -> tuple[str, ...]:
     """The decoders we let run, by Pillow format name (never EPS, PSD and the like)."""
-    formats = ["JPEG", "MPO", "PNG", "GIF", "WEBP", "BMP", "TIFF"]
-    if "AVIF" in Image.registered_extensions().values():
-        formats.append("AVIF")
+    wanted = ["JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF", "AVIF"]  # JPEG's opener also reads MPO
     if heif_supported():
-        formats.append("HEIF")
-    return tuple(formats)
+        wanted.append("HEIF")
+    Image.init()
+    return tuple(name for name in wanted if name in Image.OPEN)
 
 
 def looks_like_heif(data: bytes) -> bool:
@@ -184,7 +183,7 @@ def looks_like_heif(data: bytes) -> bool:
     return any(brands[i:i + 4] in _HEIF_BRANDS for i in range(0, len(brands) - 3, 4))
 
 
-def open_image(data: bytes) -> Image.Image:
+def open_image(data: bytes, *, max_pixels: int = DEFAULT_PROFILE.max_pixels) -> Image.Image:
     """Parse the header only (no pixel decoding), judging the format by content.
 
     Raises ``image.empty``, ``image.heic_unsupported``, ``image.not_image``,
@@ -200,32 +199,56 @@ def open_image(data: bytes) -> Image.Image:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             return Image.open(io.BytesIO(data), formats=input_formats())
     except Image.DecompressionBombError as exc:
-        raise _bomb(exc) from None
+        raise _bomb(exc, max_pixels) from None
     except UnidentifiedImageError:
         raise ImageError("image.not_image") from None
-    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+    except Exception as exc:  # OSError, SyntaxError… and the odd types hostile files provoke
         raise _decode_error(exc) from None
 
 
-def _bomb(exc: Image.DecompressionBombError) -> ImageError:
+FORMAT_EXTENSIONS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp", "BMP": "bmp",
+                     "TIFF": "tif", "AVIF": "avif", "HEIF": "heic"}
+
+
+def sniff_extension(data: bytes) -> str:
+    """The file extension the content calls for (``jpg``, ``png``, ``heic``…), reading the header only.
+
+    A HEIC file is recognised even without pillow-heif, so its original can be kept until the
+    extra is installed; anything that is not an image raises :class:`ImageError`.
+    """
+    if looks_like_heif(data):
+        return "heic"
+    with open_image(data) as img:
+        return FORMAT_EXTENSIONS.get(img.format or "", "img")
+
+
+def _bomb(exc: Image.DecompressionBombError, max_pixels: int) -> ImageError:
     """Pillow's own guard (twice its MAX_IMAGE_PIXELS) fired while reading the header."""
     numbers = re.findall(r"\d+", str(exc))
-    pixels, limit = (int(numbers[0]), int(numbers[1])) if len(numbers) >= 2 else (None, None)
-    return ImageError("image.too_many_pixels", pixels=pixels, max=limit)
+    return ImageError("image.too_many_pixels", pixels=int(numbers[0]) if numbers else None, max=max_pixels)
 
 
 def _decode_error(exc: BaseException) -> ImageError:
     text = str(exc)
     if isinstance(exc, EOFError) or "truncat" in text.lower():
         return ImageError("image.truncated", detail=text)
-    return ImageError("image.corrupt", detail=text or type(exc).__name__)
+    return ImageError("image.corrupt", detail=f"{type(exc).__name__}: {text}" if text else type(exc).__name__)
 
 
 # --- the pipeline --------------------------------------------------------------------------
 
 def prepare(image_bytes: bytes, profile: ImageProfile = DEFAULT_PROFILE) -> PreparedImage:
     """Shape one image for ``profile``: upright, sRGB, resized, padded, encoded, no metadata."""
-    img = open_image(image_bytes)
+    try:
+        return _prepare(image_bytes, profile)
+    except ImageError:
+        raise
+    except Exception as exc:  # Pillow's parsers raise struct.error, IndexError… on hostile files
+        raise _decode_error(exc) from None
+
+
+def _prepare(image_bytes: bytes, profile: ImageProfile) -> PreparedImage:
+    img = open_image(image_bytes, max_pixels=profile.max_pixels)
     width, height = img.size
     _check_size(width, height, profile)
     orientation = _orientation(img)
@@ -237,7 +260,7 @@ def prepare(image_bytes: bytes, profile: ImageProfile = DEFAULT_PROFILE) -> Prep
     try:
         img.load()
     except Image.DecompressionBombError as exc:
-        raise _bomb(exc) from None
+        raise _bomb(exc, profile.max_pixels) from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise _decode_error(exc) from None
     try:
@@ -267,7 +290,7 @@ def _check_size(width: int, height: int, profile: ImageProfile) -> None:
 def _orientation(img: Image.Image) -> int:
     try:
         value = img.getexif().get(_ORIENTATION_TAG, 1)
-    except Exception:  # noqa: BLE001 - a damaged EXIF block must not cost the photo
+    except Exception:  # a damaged EXIF block must not cost the photo
         return 1
     return value if isinstance(value, int) else 1
 
@@ -356,14 +379,15 @@ def _pad(img: Image.Image, profile: ImageProfile) -> Image.Image:
 
 def _encode(canvas: Image.Image, profile: ImageProfile) -> bytes:
     """Step quality down until ``max_bytes`` is met; as a last resort shrink to ``min_side``."""
-    smallest = 0
-    for attempt in (canvas, _shrunk(canvas, profile)):
-        if attempt is None:
-            continue
+    sizes: list[int] = []
+    attempt: Image.Image | None = canvas
+    while attempt is not None:
         for data in _encodings(attempt, profile.output_format):
             if len(data) <= profile.max_bytes:
                 return data
-            smallest = len(data) if not smallest else min(smallest, len(data))
+            sizes.append(len(data))
+        attempt = _shrunk(attempt, profile)
+    smallest = min(sizes)
     raise ImageError("image.too_large_after_encoding", max_bytes=profile.max_bytes, bytes=smallest)
 
 

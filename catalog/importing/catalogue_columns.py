@@ -64,7 +64,7 @@ def weight_grams(value: Cell) -> int:
 def shelf_life(value: Cell) -> int:
     """Days: 365, "12 tháng", "2 năm"."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return cv.integer()(value)
+        return int(cv.integer()(value))
     match = _DAYS.match(cell_text(value))
     if not match:
         raise CatalogueValidationError("number.invalid", value=value)

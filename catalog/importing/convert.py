@@ -56,17 +56,16 @@ def code(max_length: int = 40) -> Converter:
     as_text = text(max_length)
 
     def convert(value: Cell) -> str:
-        return as_text(value).strip()
+        return str(as_text(value)).strip()
 
     return convert
 
 
 def _number_from_text(value: str) -> Decimal:
     compact = value.replace("\u00a0", " ").strip()
-    if _GROUPED.match(compact):  # "1.250", "12 000": thousands separators
-        compact = re.sub(r"[.,\s]", "", compact)
-    else:
-        compact = compact.replace(" ", "").replace(",", ".")
+    # "1.250", "12 000": thousands separators; otherwise a decimal comma
+    grouped = _GROUPED.match(compact)
+    compact = re.sub(r"[.,\s]", "", compact) if grouped else compact.replace(" ", "").replace(",", ".")
     try:
         return Decimal(compact)
     except InvalidOperation as exc:
@@ -121,6 +120,8 @@ def money(*, max_value: int = MAX_PRICE) -> Converter:
         # fast path: most cells are plain whole numbers
         if type(value) is int and 0 <= value <= max_value:
             return value
+        if type(value) is float and value.is_integer() and 0 <= value <= max_value:
+            return int(value)
         if type(value) is str and value.isdigit() and len(value) < 12:
             return parse_vnd(int(value), max_value=max_value)
         if isinstance(value, str) and value.startswith("-"):

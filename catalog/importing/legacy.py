@@ -172,8 +172,12 @@ def detect_legacy(text: str, font_name: str | None = None) -> tuple[Legacy, bool
 
 
 # --- Vietnamese syllables -------------------------------------------------------------------------
-_ONSETS = frozenset("b c ch d đ g gh gi h k kh l m n ng ngh nh p ph qu r s t th tr v x".split()) | {""}
-_RHYMES = frozenset("""
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_ONSETS = _words("b c ch d đ g gh gi h k kh l m n ng ngh nh p ph qu r s t th tr v x") | {""}
+_RHYMES = _words("""
 a ac ach ai am an ang anh ao ap at au ay ăc ăm ăn ăng ăp ăt âc âm ân âng âp ât âu ây
 e ec em en eng eo ep et ê êch êm ên ênh êp êt êu
 i ia ich im in inh ip it iu iêc iêm iên iêng iêp iêt iêu
@@ -182,7 +186,7 @@ ong ooc oong op ot ô ôc ôi ôm ôn ông ôp ôt ơ ơi ơm ơn ơp ơt
 u ua uân uâng uât uây uc uê uêch uênh ui um un ung uơ uôc uôi uôm uôn uông uôt up ut uy uya uych uyên
 uyêt uyn uynh uyp uyt uyu ư ưa ưc ưi ưm ưn ưng ươc ươi ươm ươn ương ươp ươt ươu ưt ưu
 y yêm yên yêng yêt yêu
-""".split())
+""")
 _STOPS = ("c", "ch", "p", "t")
 _WORD = re.compile(r"[^\W\d_]+")
 

@@ -50,6 +50,7 @@ class Sheet:
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
     font_of: Callable[[int, int], str | None] | None = None  # 0-based row, column → font name
     encoding: str | None = None  # CSV only: what the head of the file was read as
+    total: int | None = None  # number of rows when known (workbooks), for progress bars
 
 
 @dataclass
@@ -133,12 +134,12 @@ def _open_calamine(path: Path, kind: str) -> Book:
     def open_sheet(name: str) -> Sheet:
         try:
             sheet = workbook.get_sheet_by_name(name)
-            values: list[list[Cell]] = sheet.to_python(skip_empty_area=False)
+            values = cast(list[list[Cell]], sheet.to_python(skip_empty_area=False))
             merged = list(getattr(sheet, "merged_cell_ranges", None) or [])
         except (python_calamine.CalamineError, ValueError) as exc:
             raise _refuse("import.file_corrupt", path, detail=str(exc)[:200]) from exc
         font_of = _legacy_fonts(path, name, values) if kind == "xlsx" else None
-        return Sheet(name=name, rows=iter(values), merged=merged, font_of=font_of)
+        return Sheet(name=name, rows=iter(values), merged=merged, font_of=font_of, total=len(values))
 
     return Book(path, kind, list(workbook.sheet_names), open_sheet, workbook.close)
 

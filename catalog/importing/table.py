@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 from catalog.errors import CatalogueValidationError
@@ -47,7 +48,7 @@ class ColumnSpec:
     field: str
     header: str  # the Vietnamese header our template writes
     aliases: tuple[str, ...] = ()
-    convert: cv.Converter = field(default_factory=cv.text)
+    convert: cv.Converter = dc_field(default_factory=cv.text)
     required: bool = False
     cache: bool = True  # memoise conversions by raw value (False for columns of unique values)
     comment: str = ""  # what the template's cell comment says about it
@@ -77,7 +78,7 @@ class Table:
 def spec_index(specs: Sequence[ColumnSpec]) -> dict[str, ColumnSpec]:
     index: dict[str, ColumnSpec] = {}
     for spec in specs:
-        for key in spec.keys():
+        for key in spec.keys():  # noqa: SIM118 (a method of ColumnSpec, not a dict)
             index.setdefault(key, spec)
     return index
 
@@ -129,7 +130,8 @@ class _Reader:
 
     def __init__(self, sheet: Sheet, bound: list[tuple[int, ColumnSpec, str]], log: ProblemLog) -> None:
         self.sheet, self.log = sheet, log
-        self.bound = [(i, spec, header, {} if spec.cache else None) for i, spec, header in bound]
+        self.bound: list[tuple[int, ColumnSpec, str, dict[Cell, Any] | None]] = [
+            (i, spec, header, {} if spec.cache else None) for i, spec, header in bound]
 
     def text(self, raw: str, r: int, c: int, header: str) -> str:
         if not raw.isascii() and looks_legacy(raw):
@@ -211,21 +213,24 @@ def _problem(error: CatalogueValidationError, sheet: str, row: int, column: str,
     return Problem.from_error(error, sheet=sheet, row=row, column=column, value=raw)
 
 
-def read_table(sheet: Sheet, specs: Sequence[ColumnSpec], *, log: ProblemLog) -> Table | None:
-    """Locate the header of ``sheet`` and return its rows as they convert; ``None`` (logged) if none."""
+def read_table(sheet: Sheet, specs: Sequence[ColumnSpec], *, log: ProblemLog, optional: bool = False) -> Table | None:
+    """Locate the header of ``sheet`` and return its rows as they convert; ``None`` (logged) if none.
+
+    ``optional``: a sheet that may hold something else (notes, a report); no header is a warning.
+    """
     head: list[list[Cell]] = []
     for row in sheet.rows:
         head.append(row)
         if len(head) >= HEADER_SCAN_ROWS:
             break
     if not any(any(not _blank(v) for v in row) for row in head):
-        log.error("import.sheet_empty", sheet=sheet.name, row=None)
+        log.warning("import.sheet_empty", sheet=sheet.name)
         return None
     r = find_header(head, specs)
     index = spec_index(specs)
     if r is None:
         wanted = ", ".join(f"'{s.header}'" for s in specs if s.required) or f"'{specs[0].header}'"
-        log.error("import.header_missing", sheet=sheet.name, row=None, columns=wanted)
+        (log.warning if optional else log.error)("import.header_missing", sheet=sheet.name, row=None, columns=wanted)
         return None
     headers = _header_cells(head, r, sheet.merged, index)
     bound: list[tuple[int, ColumnSpec, str]] = []
@@ -243,7 +248,8 @@ def read_table(sheet: Sheet, specs: Sequence[ColumnSpec], *, log: ProblemLog) ->
             bound.append((c, spec, text))
     missing = [s.header for s in specs if s.required and s.field not in seen]
     if missing:
-        log.error("import.header_missing", sheet=sheet.name, row=r + 1, columns=", ".join(f"'{m}'" for m in missing))
+        (log.warning if optional else log.error)("import.header_missing", sheet=sheet.name, row=None,
+                                                 columns=", ".join(f"'{m}'" for m in missing))
         return None
     start = r + 1
     if start < len(head) and _is_numbering(head[start]):

@@ -8,6 +8,7 @@ province, and otherwise by the home provinces (Thái Nguyên 19 and the former B
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
@@ -15,6 +16,7 @@ from sqlmodel import Session, col, select
 from catalog.admin_units import AdminUnit, UnitLineage, bare_key, resolve_unit
 from catalog.errors import CatalogueValidationError
 
+_CODE_SUFFIX = re.compile(r"\((\d{5})\)\s*$")
 HOME_PROVINCES_2025 = ("19",)
 HOME_PROVINCES_2004 = ("06", "19")
 
@@ -64,6 +66,9 @@ class UnitResolver:
 
     def _one(self, value: str, scheme: str, district: str | None, province: str | None, *,
              field_name: str) -> str:
+        coded = _CODE_SUFFIX.search(value)
+        if coded:  # "Xã Na Rì (02155)", as our export writes it: the code decides
+            value = coded.group(1)
         within = self._district_code(district) if district and scheme == "vn2004" else None
         if within is None and province:
             within = self._province_code(province, scheme)

@@ -24,6 +24,9 @@ NOUNS: list[tuple[str, str, str]] = [
     ("catalogue", "producers", "Hộ sản xuất / chủ thể OCOP. Producers."),
     ("catalogue", "products", "Sản phẩm. Products."),
     ("catalogue", "units", "Đơn vị hành chính (vn2004, vn2025). Administrative units."),
+    ("images", "images", "Ảnh sản phẩm. Product images."),
+    ("media", "media", "Máy phục vụ ảnh đã chuẩn bị cho sàn. Prepared-image server."),
+    ("catalog_cmd", "catalog", "Nhập/xuất danh mục từ Excel. Catalogue import and export."),
 ]
 
 system.register(app)

@@ -1,0 +1,308 @@
+"""The catalogue import: producers, products, OCOP certifications and images from one file.
+
+A workbook in the template's layout has the sheets "Hộ sản xuất", "Sản phẩm" and "Chứng nhận
+OCOP"; a single sheet (or a CSV) with producer and product columns side by side, one row per
+product, works too.  Everything happens in one transaction: ``keep-valid`` (the default)
+writes every valid row and reports the others; ``all-or-nothing`` writes nothing when any row
+is wrong; ``dry_run`` computes everything and writes nothing.  One audit entry records the
+batch.
+
+    result = import_catalogue(session=session, path=Path("catalogue.xlsx"), images=Path("photos.zip"))
+    result.counts["products"].created, result.problems, result.write_report(Path("report.xlsx"))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session
+
+from catalog.audit import record_change
+from catalog.errors import CatalogueValidationError
+from catalog.image_store import ImageStore
+from catalog.importing.catalogue_columns import CERT_COLUMNS, COMBINED_COLUMNS, PRODUCER_COLUMNS, SHEET_ALIASES
+from catalog.importing.catalogue_images import ImageBook, open_image_source
+from catalog.importing.catalogue_ocop import CertBook, has_certification
+from catalog.importing.catalogue_producers import ProducerBook
+from catalog.importing.catalogue_products import ProductBook, content_fields
+from catalog.importing.problems import Problem, ProblemLog
+from catalog.importing.readers import Book, Sheet, open_book
+from catalog.importing.report import REPORT_SHEET
+from catalog.importing.result import Counts, ImportResult, SheetLayout
+from catalog.importing.table import ColumnSpec, Table, read_table
+from catalog.importing.units import UnitResolver
+from catalog.text import fold
+
+MODES = ("keep-valid", "all-or-nothing")
+BATCH_ROWS = 5_000
+Progress = Callable[[str, int, int | None], None]
+"""``progress(stage, rows_done, rows_total_or_None)``; the CLI draws it as a Rich progress bar."""
+_PRODUCER_DETAIL = ("producer_name", "kind", "representative", "phone", "registration_code", "address",
+                    "commune", "commune_old")
+
+
+def import_catalogue(
+    *,
+    session: Session,
+    path: Path,
+    images: Path | None = None,
+    mode: str = "keep-valid",
+    dry_run: bool = False,
+    set_stock: bool = False,
+    lang: str = "vi",
+    progress: Progress | None = None,
+    actor: str = "import",
+    commit: bool = True,
+    fetch_url: Callable[[str], bytes] | None = None,
+    media: ImageStore | None = None,
+) -> ImportResult:
+    """Import a catalogue file; see the module docstring.  The session must have no pending work.
+
+    ``commit`` commits the import's transaction (``False`` leaves it flushed for the caller);
+    ``media`` is the image store for the originals (default: ``$AGRI_DATA_DIR/media``);
+    ``fetch_url`` replaces the guarded HTTP fetch of image URLs (tests).
+    """
+    if mode not in MODES:
+        raise CatalogueValidationError("import.mode_unknown", value=mode)
+    result = ImportResult(path=Path(path), mode=mode, dry_run=dry_run, lang=lang)
+    log = ProblemLog()
+    run = _Run(session=session, log=log, result=result, set_stock=set_stock, progress=progress)
+    try:
+        with open_image_source(images, log) as source, open_book(Path(path)) as book:
+            run.images = ImageBook(session=session, log=log, source=source, fetch_url=fetch_url, media=media,
+                                   lang=lang)
+            run.execute(book)
+    except CatalogueValidationError as error:  # the file (or image archive) as a whole is unusable
+        session.rollback()
+        log.add(Problem.from_error(error, sheet=None, row=None, column=None))
+        result.problems = log.problems
+        result.counts = {k: Counts() for k in ("producers", "products", "certifications", "images")}
+        return result
+    except BaseException:
+        session.rollback()
+        raise
+    _finish(run, session=session, actor=actor, commit=commit)
+    return result
+
+
+def _finish(run: _Run, *, session: Session, actor: str, commit: bool) -> None:
+    result, log = run.result, run.log
+    result.counts = run.counts()
+    if result.rows_read == 0 and not log.file_errors:
+        log.error("import.no_sheets", sheet=None, row=None,
+                  columns=", ".join(f"'{s.header}'" for s in COMBINED_COLUMNS if s.required))
+    if result.mode == "all-or-nothing" and log.errors:
+        session.rollback()
+        log.error("import.all_or_nothing", sheet=None, row=None, count=sum(len(r) for r in log.rejected.values())
+                  or len(log.errors))
+        result.counts = {k: Counts(rejected=c.rejected) for k, c in result.counts.items()}
+    elif result.dry_run:
+        session.rollback()
+    else:
+        assert run.images is not None
+        run.images.store()
+        record_change(session=session, actor=actor, entity="catalogue_import", entity_id=result.path.name[:80],
+                      action="import", after=_audit_summary(result))
+        if commit:
+            session.commit()
+        else:
+            session.flush()
+        result.committed = True
+    result.problems = log.problems
+
+
+def _audit_summary(result: ImportResult) -> dict[str, Any]:
+    out: dict[str, Any] = {"file": result.path.name, "mode": result.mode, "rows": result.rows_read,
+                           "errors": len(result.errors)}
+    for entity, counts in result.counts.items():
+        out.update({f"{entity}_{k}": v for k, v in counts.to_dict().items()})
+    return out
+
+
+def sheet_role(name: str) -> str | None:
+    """producers | products | certifications | report (ours, skipped) | None (unknown)."""
+    key = fold(name)
+    if key == fold(REPORT_SHEET):
+        return "report"
+    for role, aliases in SHEET_ALIASES.items():
+        if key in {fold(a) for a in aliases}:
+            return role
+    return None
+
+
+@dataclass
+class _Run:
+    session: Session
+    log: ProblemLog
+    result: ImportResult
+    set_stock: bool
+    progress: Progress | None
+    images: ImageBook | None = None
+    producers: ProducerBook | None = None
+    products: ProductBook | None = None
+    certs: CertBook | None = None
+    _cert_rows: set[tuple[str, int]] = field(default_factory=set)
+    _pending_certs: list[tuple[int, str, dict[str, Any]]] = field(default_factory=list)
+
+    def execute(self, book: Book) -> None:
+        roles = {name: sheet_role(name) for name in book.sheet_names}
+        known = any(roles.values())
+        self.producers = ProducerBook(session=self.session, log=self.log, units=UnitResolver(self.session))
+        self.producers.load()
+        self.certs = CertBook(session=self.session, log=self.log)
+        for name in [n for n, r in roles.items() if r == "producers"]:
+            self._producer_sheet(book.sheet(name))
+        self.producers.flush()
+        defining = "producers" not in roles.values()
+        guessing = [n for n, r in roles.items() if r is None and not known]
+        for name in [n for n, r in roles.items() if r == "products"] + guessing:
+            self._product_sheet(book.sheet(name), defining=defining, optional=len(guessing) > 1)
+        for name in [n for n, r in roles.items() if r == "certifications"]:
+            self._cert_sheet(book.sheet(name))
+        self._flush()
+        assert self.images is not None
+        self.images.apply(self.product_book().product_id, self.producers.real_id)
+
+    def _table(self, sheet: Sheet, specs: list[ColumnSpec], optional: bool = False) -> Table | None:
+        table = read_table(sheet, specs, log=self.log, optional=optional)
+        if table is not None:
+            self.result.layouts[sheet.name] = SheetLayout(sheet.name, table.header_row, table.positions,
+                                                          table.columns)
+        return table
+
+    def _tick(self, stage: str, sheet: Sheet, done: int) -> None:
+        if self.progress is not None and done % 1000 == 0:
+            self.progress(stage, done, sheet.total)
+
+    def _producer_sheet(self, sheet: Sheet) -> None:
+        table = self._table(sheet, PRODUCER_COLUMNS)
+        if table is None:
+            return
+        assert self.producers is not None
+        for parsed in table.rows:
+            self.result.rows_read += 1
+            self._tick(sheet.name, sheet, parsed.row)
+            if not parsed.ok:
+                continue
+            if "producer_name" not in parsed.values:
+                self.log.error("value.required", sheet=sheet.name, row=parsed.row,
+                               column=table.columns.get("producer_name", PRODUCER_COLUMNS[1].header))
+                continue
+            self.producers.from_row(parsed.values, sheet=sheet.name, row=parsed.row, columns=table.columns,
+                                    defining=True)
+
+    def product_book(self, table: Table | None = None) -> ProductBook:
+        if self.products is None:
+            fields = content_fields(table.fields_present) if table is not None else ()
+            self.products = ProductBook(session=self.session, log=self.log, sheet=table.sheet if table else "",
+                                        columns=table.columns if table else {}, fields=fields,
+                                        set_stock=self.set_stock, keep_ids=True)
+        return self.products
+
+    def _product_sheet(self, sheet: Sheet, *, defining: bool, optional: bool = False) -> None:
+        table = self._table(sheet, COMBINED_COLUMNS, optional)
+        if table is None:
+            return
+        assert self.producers is not None
+        assert self.images is not None
+        assert self.certs is not None
+        book = self.product_book(table)
+        book.sheet, book.columns = sheet.name, table.columns
+        book.keep_ids = self.images.active(table) or bool({"stars", "decision_no"} & table.fields_present)
+        staged = 0
+        for parsed in table.rows:
+            self.result.rows_read += 1
+            self._tick(sheet.name, sheet, parsed.row)
+            if not parsed.ok:
+                continue
+            values = parsed.values
+            row_defines = defining and any(f in values for f in _PRODUCER_DETAIL)
+            pid = self.producers.from_row(values, sheet=sheet.name, row=parsed.row, columns=table.columns,
+                                          defining=row_defines)
+            cert = None
+            if pid is not None and has_certification(values):
+                cert = self.certs.check(values, sheet=sheet.name, row=parsed.row, columns=table.columns)
+                if cert is None:
+                    continue
+            if pid is None or not book.add(parsed, pid):
+                continue
+            if cert is not None:
+                self._pending_certs.append((pid, values["sku"], cert))
+            self.images.stage(pid, values["sku"], values.get("images"), sheet=sheet.name, row=parsed.row,
+                              column=table.columns.get("images"))
+            staged += 1
+            if staged % BATCH_ROWS == 0:
+                self._flush()
+
+    def _cert_sheet(self, sheet: Sheet) -> None:
+        table = self._table(sheet, CERT_COLUMNS)
+        if table is None:
+            return
+        assert self.producers is not None
+        assert self.certs is not None
+        self.product_book().keep_ids = True
+        self._flush()
+        for parsed in table.rows:
+            self.result.rows_read += 1
+            self._cert_rows.add((sheet.name, parsed.row))
+            if not parsed.ok:
+                continue
+            product_id = self._cert_product(parsed.values, sheet=sheet.name, row=parsed.row, columns=table.columns)
+            if product_id is None:
+                continue
+            cert = self.certs.check(parsed.values, sheet=sheet.name, row=parsed.row, columns=table.columns)
+            if cert is not None:
+                self.certs.stage(product_id, cert)
+
+    def _cert_product(self, values: dict[str, Any], *, sheet: str, row: int, columns: dict[str, str]) -> int | None:
+        assert self.producers is not None
+        book, sku = self.product_book(), values["sku"]
+        candidates: list[int] = []
+        if values.get("producer_code"):
+            pid = self.producers.from_row({"producer_code": values["producer_code"]}, sheet=sheet, row=row,
+                                          columns=columns, defining=False)
+            if pid is None:
+                return None
+            found = book.product_id(self.producers.real_id(pid), sku)
+            candidates = [found] if found is not None else []
+        else:
+            candidates = book.products_with_sku(sku)
+        if len(candidates) != 1:
+            self.log.error("import.product_unknown", sheet=sheet, row=row, column=columns.get("sku"), value=sku)
+            return None
+        return candidates[0]
+
+    def _flush(self) -> None:
+        assert self.producers is not None
+        assert self.certs is not None
+        self.producers.flush()
+        if self.products is not None:
+            self.products.flush(self.producers.real_id)
+            for pid, sku, cert in self._pending_certs:
+                product_id = self.products.product_id(self.producers.real_id(pid), sku)
+                if product_id is not None:
+                    self.certs.stage(product_id, cert)
+        self._pending_certs = []
+        self.certs.flush()
+
+    def counts(self) -> dict[str, Counts]:
+        assert self.producers is not None
+        assert self.certs is not None
+        assert self.images is not None
+        rejected_rows: dict[str, int] = {}
+        for name, rows in self.log.rejected.items():
+            role = sheet_role(name) or "products"
+            rejected_rows[role] = rejected_rows.get(role, 0) + len(rows)
+        producer_counts = self.producers.counts()
+        producers = Counts(producer_counts["created"], producer_counts["updated"], producer_counts["unchanged"],
+                           producer_counts["rejected"] + rejected_rows.get("producers", 0))
+        book = self.products
+        products = Counts(book.created, book.updated, book.unchanged) if book else Counts()
+        products.rejected = rejected_rows.get("products", 0)
+        certs = Counts(self.certs.created, self.certs.updated, self.certs.unchanged,
+                       rejected_rows.get("certifications", 0))
+        return {"producers": producers, "products": products, "certifications": certs,
+                "images": self.images.counts()}

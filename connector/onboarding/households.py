@@ -1,0 +1,273 @@
+"""Households named by register rows: found by the one producer matcher, created or completed in bulk.
+
+Every producer is loaded once into :class:`catalog.matcher.ProducerMatcher` (plus the identities of
+producers absorbed by earlier merges, which point at their survivor), so a row costs no query.
+
+The register differs from the catalogue import in two ways, both because several teams' files
+describe the same household and each may be re-imported at any time:
+
+* a household found again is **completed, never overwritten**: a blank field takes the row's
+  value, a filled one keeps its own, so importing file A, then B, then A again changes nothing;
+* the same phone under another name is **recorded as its own household and held as a merge
+  candidate** for a person (``agri producers merge`` / ``keep-both``), so its trainings and
+  accounts are not lost while it waits.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlmodel import Session
+
+from catalog.errors import CatalogueValidationError
+from catalog.importing.catalogue_producers import infer_kind
+from catalog.importing.keys import fast_fold
+from catalog.importing.problems import Problem, ProblemLog
+from catalog.importing.units import ResolvedUnits, UnitResolver
+from catalog.matcher import MatchKind, ProducerKey, ProducerMatcher
+from catalog.producers import Producer
+from connector.onboarding.merge import alias_keys, incoming_key
+
+PRODUCERS = Producer.__table__  # type: ignore[attr-defined]
+FILLED = ("representative", "phone", "address", "unit_vn2025", "unit_vn2004")
+_KEY_FIELDS = ("producer_code", "producer_name", "phone", "commune", "commune_old", "district_old")
+_ROW_TO_STORED = {"producer_name": "name", "representative": "representative", "phone": "phone",
+                  "address": "address"}
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    producer_id: int  # negative until :meth:`HouseholdBook.flush` for a household new in this run
+    kind: MatchKind  # how it was found; ``new`` when created, ``ambiguous`` when held as a candidate
+
+
+@dataclass
+class CandidateNote:
+    """A row whose phone belongs to another name: recorded as ``producer_b``, held against each ``a``."""
+
+    sheet: str
+    row: int
+    source: str
+    producer_b: int
+    producers_a: tuple[int, ...]
+    incoming: dict[str, Any]
+    codes: dict[str, Any] = field(default_factory=dict)  # filled by the book: a and b codes and names
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"sheet": self.sheet, "row": self.row, "source": self.source, **self.codes}
+
+
+@dataclass
+class HouseholdBook:
+    session: Session
+    log: ProblemLog
+    units: UnitResolver
+    created: int = 0
+    updated: int = 0
+    candidates: list[CandidateNote] = field(default_factory=list)
+    rows: dict[int, dict[str, Any]] = field(default_factory=dict)
+    origin: dict[int, str] = field(default_factory=dict)  # household new in this run → the file that made it
+    touched: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))  # file → households it named
+    completed: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))  # file → blanks it filled
+    _matcher: ProducerMatcher = field(default_factory=ProducerMatcher)
+    _cache: dict[tuple[Any, ...], Resolution | None] = field(default_factory=dict)
+    _pending: list[dict[str, Any]] = field(default_factory=list)
+    _pending_ids: list[int] = field(default_factory=list)
+    _pending_index: dict[int, int] = field(default_factory=dict)
+    _candidates_written: int = 0
+    _updates: dict[int, dict[str, Any]] = field(default_factory=dict)
+    _real: dict[int, int] = field(default_factory=dict)
+    _sequences: dict[str, int] = field(default_factory=dict)
+    _next_temp: int = -1
+
+    def load(self) -> None:
+        """Index every producer and every merge alias once."""
+        columns = [PRODUCERS.c.id, PRODUCERS.c.code, PRODUCERS.c.name, *(PRODUCERS.c[f] for f in FILLED)]
+        for row in self.session.execute(select(*columns)).mappings():
+            data = dict(row)
+            self._index(data["id"], data)
+            self._count_code(data["code"])
+        for alias in alias_keys(session=self.session):
+            if alias.id in self.rows:
+                self._matcher.add(alias)
+
+    def _index(self, pid: int, data: dict[str, Any]) -> None:
+        self.rows[pid] = data
+        self._matcher.add(ProducerKey(id=pid, code=data["code"], name=data["name"], phone=data["phone"],
+                                      unit_vn2025=data["unit_vn2025"]))
+
+    def _count_code(self, code: str) -> None:
+        prefix, _, number = code.rpartition("-")
+        if prefix and number.isdigit():
+            self._sequences[prefix] = max(self._sequences.get(prefix, 0), int(number))
+
+    def code(self, pid: int) -> str:
+        return str(self.rows[pid]["code"])
+
+    def real_id(self, pid: int) -> int:
+        return self._real.get(pid, pid)
+
+    # --- rows ---------------------------------------------------------------------------------
+
+    def resolve(self, values: dict[str, Any], *, sheet: str, row: int, columns: dict[str, str],
+                source: str) -> Resolution | None:
+        """The household a row names, or ``None`` (the problem is logged) when the row cannot be used."""
+        key = (source, *(values.get(f) for f in _KEY_FIELDS))
+        if key in self._cache:
+            hit = self._cache[key]
+            if hit is not None:
+                self._complete(hit.producer_id, values, None, source)
+        else:
+            hit = self._cache[key] = self._resolve(values, sheet=sheet, row=row, columns=columns, source=source)
+        if hit is not None:
+            self.touched[source].add(hit.producer_id)
+        return hit
+
+    def _resolve(self, values: dict[str, Any], *, sheet: str, row: int, columns: dict[str, str],
+                 source: str) -> Resolution | None:
+        code, name, phone = values.get("producer_code"), values.get("producer_name"), values.get("phone")
+        if not (code or name or phone):
+            self.log.error("onboarding.household_needed", sheet=sheet, row=row)
+            return None
+        units = self._units(values, sheet=sheet, row=row, columns=columns)
+        if units is None:
+            return None
+        match = self._matcher.match(code=code, phone=phone, name=name, unit_vn2025=units.vn2025)
+        if match.producer_id is not None:
+            self._complete(match.producer_id, values, units, source)
+            return Resolution(match.producer_id, match.kind)
+        if not name:
+            if match.kind is MatchKind.ambiguous:
+                names = ", ".join(f"{self.rows[a]['name']} ({self.code(a)})" for a in match.candidates)
+                self.log.error("import.merge_candidate", sheet=sheet, row=row, column=columns.get("phone"),
+                               value=phone, candidates=names)
+                return None
+            column = columns.get("producer_code" if code else "phone")
+            self.log.error("import.producer_unknown", sheet=sheet, row=row, column=column, value=code or phone)
+            return None
+        if not (units.vn2025 or units.vn2004):
+            self.log.warning("onboarding.unit_missing", sheet=sheet, row=row, column=columns.get("commune"))
+        pid = self._create(values, units, source)
+        if match.kind is MatchKind.ambiguous:
+            self._hold(values, pid, match.candidates, sheet=sheet, row=row, source=source,
+                       column=columns.get("phone"))
+            return Resolution(pid, MatchKind.ambiguous)
+        return Resolution(pid, MatchKind.new)
+
+    def _units(self, values: dict[str, Any], *, sheet: str, row: int, columns: dict[str, str]) -> ResolvedUnits | None:
+        commune, old, district = values.get("commune"), values.get("commune_old"), values.get("district_old")
+        try:
+            units = self.units.resolve(commune=commune, commune_old=old, district=district)
+        except CatalogueValidationError as error:
+            column = columns.get(str(error.params.get("field", "commune")))
+            self.log.add(Problem.from_error(error, sheet=sheet, row=row, column=column))
+            return None
+        if units.vn2004 is None and commune and district:
+            # the commune column may hold the old commune: keep it when it agrees (old-district reports need it)
+            try:
+                old_units = self.units.resolve(commune=None, commune_old=commune, district=district)
+            except CatalogueValidationError:
+                return units
+            if old_units.vn2025 == units.vn2025:
+                return old_units
+        return units
+
+    def _stored(self, values: dict[str, Any], units: ResolvedUnits | None) -> dict[str, Any]:
+        out = {stored: values[f] for f, stored in _ROW_TO_STORED.items() if values.get(f) is not None}
+        if units is not None:
+            out.update(unit_vn2025=units.vn2025, unit_vn2004=units.vn2004)
+        return out
+
+    def _create(self, values: dict[str, Any], units: ResolvedUnits, source: str) -> int:
+        data: dict[str, Any] = {f: None for f in FILLED} | self._stored(values, units)
+        data["code"] = values.get("producer_code") or self._new_code(units.vn2025)
+        self._count_code(data["code"])
+        pid, self._next_temp = self._next_temp, self._next_temp - 1
+        self._index(pid, data)
+        self.origin[pid] = source
+        self._pending.append({**data, "kind": infer_kind(data["name"]).value, "name_key": fast_fold(data["name"]),
+                              "registration_code": None})
+        self._pending_index[pid] = len(self._pending_ids)
+        self._pending_ids.append(pid)
+        return pid
+
+    def _new_code(self, ward: str | None) -> str:
+        prefix = ward or "00000"
+        self._sequences[prefix] = self._sequences.get(prefix, 0) + 1
+        return f"{prefix}-{self._sequences[prefix]:04d}"
+
+    def _complete(self, pid: int, values: dict[str, Any], units: ResolvedUnits | None, source: str) -> None:
+        """Fill the household's blank fields from the row; never overwrite one."""
+        current = self.rows[pid]
+        blanks = {k: v for k, v in self._stored(values, units).items()
+                  if k in FILLED and v is not None and current.get(k) in (None, "")}
+        if not blanks:
+            return
+        current.update(blanks)
+        if pid in self._pending_index:
+            self._pending[self._pending_index[pid]].update(blanks)
+        elif pid > 0:
+            self._updates.setdefault(pid, {}).update(blanks)
+            self.completed[source].add(pid)
+        if "phone" in blanks or "unit_vn2025" in blanks:
+            self._matcher.add(ProducerKey(id=pid, code=current["code"], name=current["name"],
+                                          phone=current["phone"], unit_vn2025=current["unit_vn2025"]))
+
+    def _hold(self, values: dict[str, Any], pid: int, others: tuple[int, ...], *, sheet: str, row: int,
+              source: str, column: str | None) -> None:
+        incoming = {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()
+                    if isinstance(v, str | int | date)}
+        note = CandidateNote(sheet, row, source, pid, others, incoming)
+        note.codes = {"code": self.code(pid), "name": values.get("producer_name"), "phone": values.get("phone"),
+                      "candidates": [{"code": self.code(a), "name": self.rows[a]["name"]} for a in others]}
+        self.candidates.append(note)
+        names = ", ".join(f"{self.rows[a]['name']} ({self.code(a)})" for a in others)
+        self.log.warning("onboarding.merge_candidate", sheet=sheet, row=row, column=column,
+                         value=values.get("producer_name"), candidates=names, household=self.code(pid))
+
+    # --- writes -------------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Insert the new households (one executemany), fill blanks, then hold the candidates."""
+        if self._pending:
+            statement = insert(PRODUCERS).values(created_at=func.now(), updated_at=func.now())
+            result = self.session.execute(statement.returning(PRODUCERS.c.id, sort_by_parameter_order=True),
+                                          self._pending)
+            for temp, real in zip(self._pending_ids, result.scalars().all(), strict=True):
+                self._real[temp] = real
+            self.created += len(self._pending)
+            self._pending, self._pending_ids, self._pending_index = [], [], {}
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+        for pid, changes in self._updates.items():
+            groups[tuple(sorted(changes))].append({"_id": pid, **{f"v_{k}": v for k, v in changes.items()}})
+        for keys, rows in groups.items():
+            self.session.execute(update(PRODUCERS).where(PRODUCERS.c.id == bindparam("_id"))
+                                 .values({k: bindparam(f"v_{k}") for k in keys}, updated_at=func.now()), rows)
+        self.updated += len(self._updates)
+        self._updates.clear()
+        self._flush_candidates()
+
+    def _flush_candidates(self) -> None:
+        from connector.onboarding.merge import CANDIDATES
+
+        notes = self.candidates[self._candidates_written:]
+        self._candidates_written = len(self.candidates)
+        if not notes:
+            return
+        taken = {(a, k) for a, k in self.session.execute(select(CANDIDATES.c.producer_a_id, CANDIDATES.c.incoming_key))}
+        rows = []
+        for note in notes:
+            key = incoming_key(phone=note.incoming.get("phone"), name=str(note.incoming.get("producer_name")))
+            for a in note.producers_a:
+                if (self.real_id(a), key) in taken:
+                    continue
+                taken.add((self.real_id(a), key))
+                rows.append({"producer_a_id": self.real_id(a), "producer_b_id": self.real_id(note.producer_b),
+                             "incoming": note.incoming, "incoming_key": key, "reason": "phone_other_name",
+                             "status": "open", "source": f"{note.source}:{note.row}"[:300]})
+        if rows:
+            self.session.execute(insert(CANDIDATES).values(created_at=func.now()), rows)

@@ -1,0 +1,197 @@
+"""``agri onboarding import``: the teams' register files, through the catalogue importer's machinery.
+
+The files are read by :mod:`catalog.importing` (readers, header matcher, converters, legacy
+text, per-row problems, report writers) with the register's :data:`REGISTER_COLUMNS`; rows are
+resolved in memory (:class:`HouseholdBook`, :class:`RegisterBook`) and written at the end with one
+executemany per table, in one transaction for every file of the run.  ``keep-valid`` writes every
+valid row; ``all-or-nothing`` writes nothing when any row of any file is wrong; ``dry_run``
+computes everything and writes nothing.  One audit entry records the run.
+
+    results = import_register(session=session, paths=[Path("to-1.xlsx"), Path("to-2.csv")])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session
+
+from catalog.audit import record_change
+from catalog.errors import CatalogueValidationError
+from catalog.importing.problems import Problem, ProblemLog
+from catalog.importing.readers import Sheet, open_book
+from catalog.importing.result import Counts, ImportResult, SheetLayout
+from catalog.importing.table import read_table
+from catalog.importing.units import UnitResolver
+from connector.onboarding.columns import ACCOUNT_FIELDS, REGISTER_COLUMNS
+from connector.onboarding.households import HouseholdBook
+from connector.onboarding.register import MemberBook, MergeNote, RegisterBook
+
+MODES = ("keep-valid", "all-or-nothing")
+ENTITIES = ("households", "members", "registrations", "trainings", "accounts")
+Progress = Callable[[str, int, int | None], None]
+"""``progress(file, rows_done, rows_total_or_None)``."""
+
+
+@dataclass
+class RegisterFileResult(ImportResult):
+    """One file's part of a run: its problems, merges and merge candidates, and what it added."""
+
+    merges: list[MergeNote] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        return {**super().summary(), "merges": len(self.merges)}
+
+    def to_dict(self, lang: str | None = None) -> dict[str, Any]:
+        return {**super().to_dict(lang), "merges": [m.to_dict() for m in self.merges]}
+
+
+@dataclass
+class RegisterImport:
+    mode: str
+    dry_run: bool
+    files: list[RegisterFileResult]
+    committed: bool = False
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for f in self.files for p in f.errors]
+
+    def totals(self) -> dict[str, dict[str, int]]:
+        out: dict[str, Counts] = {e: Counts() for e in ENTITIES}
+        for result in self.files:
+            for entity, counts in result.counts.items():
+                total = out[entity]
+                total.created += counts.created
+                total.updated += counts.updated
+                total.unchanged += counts.unchanged
+                total.rejected += counts.rejected
+        return {e: c.to_dict() for e, c in out.items()}
+
+    def summary(self) -> dict[str, Any]:
+        return {"files": len(self.files), "mode": self.mode, "dry_run": self.dry_run, "committed": self.committed,
+                "rows": sum(f.rows_read for f in self.files), **self.totals(),
+                "errors": len(self.errors), "merges": sum(len(f.merges) for f in self.files),
+                "merge_candidates": sum(len(f.merge_candidates) for f in self.files)}
+
+
+def import_register(
+    *, session: Session, paths: Sequence[Path], mode: str = "keep-valid", dry_run: bool = False, lang: str = "vi",
+    progress: Progress | None = None, actor: str = "import", today: date | None = None,
+) -> RegisterImport:
+    """Import the register files in ``paths`` in one transaction; see the module docstring."""
+    if mode not in MODES:
+        raise CatalogueValidationError("import.mode_unknown", value=mode)
+    run = RegisterImport(mode=mode, dry_run=dry_run, files=[])
+    log = ProblemLog()
+    households = HouseholdBook(session=session, log=log, units=UnitResolver(session))
+    members = MemberBook(session=session, log=log)
+    book = RegisterBook(session=session, log=log, households=households, members=members,
+                        today=today or date.today())
+    try:
+        households.load()
+        members.load()
+        book.load()
+        for path in paths:
+            run.files.append(_import_file(book, Path(path), mode=mode, dry_run=dry_run, lang=lang, progress=progress))
+        book.flush()
+    except BaseException:
+        session.rollback()
+        raise
+    _finish(run, book, session=session, actor=actor)
+    return run
+
+
+def _import_file(book: RegisterBook, path: Path, *, mode: str, dry_run: bool, lang: str,
+                 progress: Progress | None) -> RegisterFileResult:
+    result = RegisterFileResult(path=path, mode=mode, dry_run=dry_run, lang=lang)
+    log = ProblemLog()
+    book.start_file(path.name, log)
+    first_candidate, first_merge = len(book.households.candidates), len(book.merges)
+    try:
+        with open_book(path) as workbook:
+            for name in workbook.sheet_names:
+                _import_sheet(book, workbook.sheet(name), result, log, progress)
+    except CatalogueValidationError as error:  # the file as a whole is unusable
+        log.add(Problem.from_error(error, sheet=None, row=None, column=None))
+    if result.rows_read == 0 and not log.file_errors:
+        log.error("import.no_sheets", sheet=None, row=None,
+                  columns=", ".join(f"'{s.header}'" for s in REGISTER_COLUMNS[:4]))
+    result.problems = log.problems
+    result.merge_candidates = list(book.households.candidates[first_candidate:])
+    result.merges = book.merges[first_merge:]
+    counts = book.counts.get(path.name, {})
+    result.counts = {e: counts.get(e, Counts()) for e in ENTITIES}
+    result.counts["households"] = _household_counts(book, path.name)
+    result.counts["households"].rejected = sum(len(r) for r in log.rejected.values())
+    result.counts["members"] = Counts(created=sum(1 for o in book.members.origin.values() if o == path.name))
+    return result
+
+
+def _household_counts(book: RegisterBook, source: str) -> Counts:
+    households = book.households
+    created = sum(1 for origin in households.origin.values() if origin == source)
+    touched = {pid for pid in households.touched.get(source, ()) if pid > 0}
+    updated = len(households.completed.get(source, set()) & touched)
+    return Counts(created=created, updated=updated, unchanged=len(touched) - updated)
+
+
+def _import_sheet(book: RegisterBook, sheet: Sheet, result: RegisterFileResult, log: ProblemLog,
+                  progress: Progress | None) -> None:
+    table = read_table(sheet, REGISTER_COLUMNS, log=log)
+    if table is None:
+        return
+    result.layouts[sheet.name] = SheetLayout(sheet.name, table.header_row, table.positions, table.columns)
+    source, columns = result.path.name, table.columns
+    for parsed in table.rows:
+        result.rows_read += 1
+        if progress is not None and result.rows_read % 1000 == 0:
+            progress(source, result.rows_read, sheet.total)
+        if not parsed.ok or not _consistent(parsed.values, log, sheet=sheet.name, row=parsed.row, columns=columns):
+            continue
+        values = parsed.values
+        found = book.households.resolve(values, sheet=sheet.name, row=parsed.row, columns=columns, source=source)
+        if found is None:
+            continue
+        member = book.members.resolve(values.get("member_name"), values.get("member_phone"), sheet=sheet.name,
+                                      row=parsed.row, columns=columns)
+        book.add_row(values, found, member, sheet=sheet.name, row=parsed.row)
+
+
+def _consistent(values: dict[str, Any], log: ProblemLog, *, sheet: str, row: int, columns: dict[str, str]) -> bool:
+    """Checks across cells, before the row touches a household (a rejected row creates nothing)."""
+    ok = True
+    if values.get("training_topic") and values.get("training_date") is None:
+        log.error("onboarding.training_without_date", sheet=sheet, row=row, column=columns.get("training_topic"))
+        ok = False
+    if not values.get("platform") and any(values.get(f) is not None for f in ACCOUNT_FIELDS):
+        field_name = next(f for f in ACCOUNT_FIELDS if values.get(f) is not None)
+        log.error("onboarding.account_without_platform", sheet=sheet, row=row, column=columns.get(field_name))
+        ok = False
+    return ok
+
+
+def _finish(run: RegisterImport, book: RegisterBook, *, session: Session, actor: str) -> None:
+    if run.mode == "all-or-nothing" and run.errors:
+        session.rollback()
+        for result in run.files:
+            rejected = len({(e.sheet, e.row) for e in result.errors if e.row is not None}) or len(result.errors)
+            if result.errors:
+                result.problems.append(Problem("import.all_or_nothing", None, None, None, None, {"count": rejected}))
+            result.counts = {e: Counts(rejected=c.rejected) for e, c in result.counts.items()}
+        return
+    if run.dry_run:
+        session.rollback()
+        return
+    summary = run.summary()
+    record_change(session=session, actor=actor, entity="onboarding_import",
+                  entity_id=", ".join(f.path.name for f in run.files)[:80], action="import",
+                  after={k: v if not isinstance(v, dict) else str(v) for k, v in summary.items()})
+    session.commit()
+    run.committed = True
+    for result in run.files:
+        result.committed = True
