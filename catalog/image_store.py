@@ -226,6 +226,7 @@ class ImageStore:
             db = sqlite3.connect(self.root / "index.sqlite3", timeout=30, check_same_thread=False,
                                  isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")  # a cache: a lost last entry is only recomputed
             db.executescript(_SCHEMA)
             self._db = db
         return self._db

@@ -121,7 +121,13 @@ def fetch_image_url(url: str, *, client: httpx.Client, policy: AddressPolicy = P
     deadline = time.monotonic() + timeout
     current = url
     for _ in range(max_redirects + 1):
-        addresses = check_url_allowed(current, policy=policy, resolver=resolver)
+        try:
+            addresses = check_url_allowed(current, policy=policy, resolver=resolver)
+        except FetchError as error:
+            if current == url:
+                raise
+            # Report the URL the user gave; the hop that was refused goes along with it.
+            raise FetchError(error.code, **{**error.params, "value": url, "redirect": current}) from None
         request = _pinned_request(client, current, addresses[0], timeout)
         try:
             response = client.send(request, stream=True, follow_redirects=False)

@@ -84,6 +84,9 @@ def import_catalogue(
     except BaseException:
         session.rollback()
         raise
+    finally:
+        if run.images is not None:
+            run.images.close()
     _finish(run, session=session, actor=actor, commit=commit)
     return result
 
@@ -91,6 +94,8 @@ def import_catalogue(
 def _finish(run: _Run, *, session: Session, actor: str, commit: bool) -> None:
     result, log = run.result, run.log
     result.counts = run.counts()
+    assert run.producers is not None
+    result.merge_candidates = list(run.producers.merge_candidates)
     if result.rows_read == 0 and not log.file_errors:
         log.error("import.no_sheets", sheet=None, row=None,
                   columns=", ".join(f"'{s.header}'" for s in COMBINED_COLUMNS if s.required))

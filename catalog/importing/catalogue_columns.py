@@ -105,7 +105,7 @@ PRODUCER_COLUMNS: list[ColumnSpec] = [
     _spec("commune", "Xã/phường", "Xã", "Phường", "Xã mới", "Xã/phường (2025)", "Mã xã", "Đơn vị hành chính",
           "commune", "ward", en="Commune or ward", convert=cv.text(100),
           comment="Xã/phường hiện nay (sau 1/7/2025) — tên hoặc mã. Ghi xã cũ cũng được: hệ thống tự đổi."),
-    _spec("commune_old", "Xã cũ (trước 2025)", "Xã cũ", "Mã xã cũ", "Xã (cũ)", "old commune", en="Old commune",
+    _spec("commune_old", "Xã cũ (trước 2025)", "Xã cũ", "Mã xã cũ", "old commune", en="Old commune",
           convert=cv.text(100), comment="Xã/phường/thị trấn trước ngày 1/7/2025 (tên hoặc mã) — nên ghi."),
     _spec("district_old", "Huyện (cũ)", "Huyện", "Huyện/thành phố", "district", en="Old district",
           convert=cv.text(100), comment="Huyện cũ, dùng khi tên xã trùng với xã ở nơi khác."),

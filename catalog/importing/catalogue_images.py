@@ -262,8 +262,10 @@ class ImageBook:
                     self.log.warning(error.code, sheet=staged.sheet, row=staged.row, column=staged.column,
                                      value=label, **params)
                 else:
-                    self.log.warning("import.image_invalid", sheet=staged.sheet, row=staged.row,
-                                     column=staged.column, value=label, detail=error.message(self.lang))
+                    is_url = isinstance(ref, str) and ref.lower().startswith(("http://", "https://"))
+                    self.log.warning("import.image_url" if is_url else "import.image_invalid", sheet=staged.sheet,
+                                     row=staged.row, column=staged.column, value=label,
+                                     detail=error.message(self.lang))
                 continue
             sha = hashlib.sha256(data).hexdigest()
             self._data.setdefault(sha, data)

@@ -229,7 +229,7 @@ class ProducerBook:
             groups[tuple(sorted(changes))].append({"_id": pid, **{f"v_{k}": v for k, v in changes.items()}})
         for keys, rows in groups.items():
             change = (update(PRODUCER_TABLE).where(PRODUCER_TABLE.c.id == bindparam("_id"))
-                      .values({k: bindparam(f"v_{k}") for k in keys}, updated_at=func.now()))
+                      .values({**{k: bindparam(f"v_{k}") for k in keys}, "updated_at": func.now()}))
             self.session.execute(change, rows)
         self.updated += len(self._updates)
         self._updates.clear()

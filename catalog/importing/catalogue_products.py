@@ -179,8 +179,8 @@ class ProductBook:
         if self._updates:
             keys = [k for k in self._updates[0] if k != "_id"]
             change = (update(PRODUCT_TABLE).where(PRODUCT_TABLE.c.id == bindparam("_id"))
-                      .values({k[2:]: bindparam(k) for k in keys},
-                              content_version=PRODUCT_TABLE.c.content_version + 1, updated_at=func.now()))
+                      .values({**{k[2:]: bindparam(k) for k in keys},
+                               "content_version": PRODUCT_TABLE.c.content_version + 1, "updated_at": func.now()}))
             self.session.execute(change, self._updates)
         if self._stock:
             restock = (update(PRODUCT_TABLE).where(PRODUCT_TABLE.c.id == bindparam("_id"))

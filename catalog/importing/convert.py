@@ -31,6 +31,7 @@ _GROUPED = re.compile(r"^[+-]?\d{1,3}(?:([.,\s])\d{3})(?:\1\d{3})*$")
 _DATE_DMY = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{2}|\d{4})$")
 _DATE_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
 _EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 is 1900-01-01 in Excel's 1900 date system
+_NOT_MONEY = re.compile(r"[^\w\s.,₫\u00a0]")
 _STARS = re.compile(r"^([1-9]\d*)\s*(?:sao|stars?|\*|★)?$")
 
 
@@ -124,8 +125,12 @@ def money(*, max_value: int = MAX_PRICE) -> Converter:
             return int(value)
         if type(value) is str and value.isdigit() and len(value) < 12:
             return parse_vnd(int(value), max_value=max_value)
-        if isinstance(value, str) and value.startswith("-"):
-            raise CatalogueValidationError("price.negative", value=value)
+        if isinstance(value, str):
+            if value.startswith("-"):
+                raise CatalogueValidationError("price.negative", value=value)
+            if _NOT_MONEY.search(value.removeprefix("+")):
+                # parse_vnd would read "=1+1" as 11: symbols it folds away are not part of an amount
+                raise CatalogueValidationError("price.invalid", value=value)
         return parse_vnd(value, max_value=max_value)
 
     return convert

@@ -153,13 +153,23 @@ def font_encoding(font_name: str | None) -> tuple[Legacy | None, bool]:
     return None, False
 
 
+_VNI_CHARS = frozenset("".join(VNI_DECODE))
+
+
+def _fits(text: str, encoding: Legacy) -> bool:
+    """Every Latin-1 letter of ``text`` is one the encoding uses."""
+    used = TCVN3_DECODE if encoding is Legacy.tcvn3 else _VNI_CHARS
+    return all(ch in used for ch in _HIGH_LATIN1.findall(text))
+
+
 def detect_legacy(text: str, font_name: str | None = None) -> tuple[Legacy, bool] | None:
     """The encoding of one cell, or ``None`` when it is (or may well be) Unicode already."""
     if not looks_legacy(text):
         return None
     by_font, capitals = font_encoding(font_name)
     if by_font is not None:
-        return by_font, capitals
+        # Unicode pasted into a cell that kept its old font has letters the old code never used
+        return (by_font, capitals) if _fits(text, by_font) else None
     as_is = syllable_score(text)
     if as_is is not None and as_is >= 1.0:
         return None  # "Cà phê", "Bánh mì": Latin-1 letters that are valid Vietnamese as they stand

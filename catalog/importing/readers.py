@@ -18,6 +18,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -138,10 +139,24 @@ def _open_calamine(path: Path, kind: str) -> Book:
             merged = list(getattr(sheet, "merged_cell_ranges", None) or [])
         except (python_calamine.CalamineError, ValueError) as exc:
             raise _refuse("import.file_corrupt", path, detail=str(exc)[:200]) from exc
-        font_of = _legacy_fonts(path, name, values) if kind == "xlsx" else None
+        font_of = _legacy_fonts(path, name, values) if kind == "xlsx" and _has_legacy_fonts(path) else None
         return Sheet(name=name, rows=iter(values), merged=merged, font_of=font_of, total=len(values))
 
     return Book(path, kind, list(workbook.sheet_names), open_sheet, workbook.close)
+
+
+_LEGACY_FONT = re.compile(rb'<(?:\w+:)?(?:name|rFont) val="(?:\.vn|vni)', re.IGNORECASE)
+
+
+def _has_legacy_fonts(path: Path) -> bool:
+    """Whether the workbook's styles (or shared strings' rich text) name a TCVN3/VNI font at all."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            return any(_LEGACY_FONT.search(archive.read(part)) for part in ("xl/styles.xml", "xl/sharedStrings.xml")
+                       if part in names)
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return False
 
 
 def _legacy_fonts(path: Path, sheet: str, values: list[list[Cell]]) -> Callable[[int, int], str | None]:
@@ -208,9 +223,9 @@ def sniff_delimiter(lines: list[str]) -> str:
     return best
 
 
-def _decoded_lines(raw: BinaryIO, encoding: str, flags: set[str]) -> Iterator[str]:
-    if encoding.startswith("utf-16"):
-        for line in io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline=""):
+def _decoded_lines(raw: BinaryIO | io.TextIOWrapper, encoding: str, flags: set[str]) -> Iterator[str]:
+    if isinstance(raw, io.TextIOWrapper):  # UTF-16: decoded as a stream
+        for line in raw:
             if "\x00" in line:
                 flags.add("nul")
             if "\ufffd" in line:
@@ -248,9 +263,9 @@ def _open_csv(path: Path) -> Book:
     if sample and len(head) == _SNIFF_BYTES:
         sample = sample[:-1]  # the last line of the sample may be cut
     delimiter = sniff_delimiter(sample)
-    files: list[BinaryIO] = []
+    files: list[BinaryIO | io.TextIOWrapper] = []
 
-    def rows(raw: BinaryIO) -> Iterator[list[Cell]]:
+    def rows(raw: BinaryIO | io.TextIOWrapper) -> Iterator[list[Cell]]:
         flags: set[str] = set()
         reader = csv.reader(_decoded_lines(raw, "utf-8" if encoding == "utf-8-sig" else encoding, flags),
                             delimiter=delimiter)
@@ -264,7 +279,9 @@ def _open_csv(path: Path) -> Book:
                 yield cast(list[Cell], row)
 
     def open_sheet(name: str) -> Sheet:
-        raw = path.open("rb")
+        raw: BinaryIO | io.TextIOWrapper = path.open("rb")
+        if encoding.startswith("utf-16"):
+            raw = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
         files.append(raw)
         return Sheet(name=name, rows=rows(raw), encoding=encoding.removesuffix("-sig"))
 

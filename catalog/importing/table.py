@@ -130,10 +130,11 @@ class _Reader:
 
     def __init__(self, sheet: Sheet, bound: list[tuple[int, ColumnSpec, str]], log: ProblemLog) -> None:
         self.sheet, self.log = sheet, log
-        self.bound: list[tuple[int, ColumnSpec, str, dict[Cell, Any] | None]] = [
-            (i, spec, header, {} if spec.cache else None) for i, spec, header in bound]
+        self.bound: list[tuple[int, str, str, bool, dict[Cell, Any] | None, ColumnSpec]] = [
+            (i, spec.field, header, spec.required, {} if spec.cache else None, spec) for i, spec, header in bound]
 
-    def text(self, raw: str, r: int, c: int, header: str) -> str:
+    def text(self, raw: str, r: int, c: int, header: str) -> tuple[str, bool]:
+        """Clean text, and whether it was legacy text (decoded, and logged for this cell)."""
         if not raw.isascii() and looks_legacy(raw):
             font = self.sheet.font_of(r, c) if self.sheet.font_of else None
             found = detect_legacy(raw, font)
@@ -141,52 +142,51 @@ class _Reader:
                 converted = clean_text(decode(raw, found[0], capitals=found[1]))
                 self.log.warning("import.legacy_text", sheet=self.sheet.name, row=r + 1, column=header,
                                  value=raw, encoding=found[0].value.upper(), converted=converted)
-                return converted
+                return converted, True
         text = clean_text(raw)
-        return unescape_formula(text) if text[:1] == "'" else text
+        return (unescape_formula(text) if text[:1] == "'" else text), False
 
     def rows(self, rows: Iterator[list[Cell]], start: int) -> Iterator[ParsedRow]:
-        name, log = self.sheet.name, self.log
+        name, log, bound = self.sheet.name, self.log, self.bound
+        # without legacy fonts in the workbook, a cell's conversion depends on its text alone
+        font_free = self.sheet.font_of is None
         for r, row in enumerate(rows, start=start):
             if type(row) is FlaggedRow and self._damaged(row, r):
                 continue
             values: dict[str, Any] = {}
-            ok, blank, missing = True, True, []
+            ok, missing = True, None
             n = len(row)
-            for i, spec, header, cache in self.bound:
+            for i, field, header, required, cache, spec in bound:
                 raw = row[i] if i < n else None
                 if raw is None or raw == "":
-                    if spec.required:
-                        missing.append(header)
+                    if required:
+                        missing = [*(missing or []), header]
                     continue
-                if isinstance(raw, str):
-                    legacy = not raw.isascii() and looks_legacy(raw)
-                    hit = _MISS if cache is None or legacy else cache.get(raw, _MISS)
-                    if hit is _MISS:
-                        hit = self._convert(spec, self.text(raw, r, i, header), cache, raw, legacy)
-                else:
-                    hit = _MISS if cache is None or type(raw) is bool else cache.get(raw, _MISS)
-                    if hit is _MISS:
-                        hit = self._convert(spec, raw, cache, raw, False)
+                hit = _MISS
+                if cache is not None and type(raw) is not bool and (font_free or type(raw) is not str or raw.isascii()):
+                    hit = cache.get(raw, _MISS)
+                if hit is _MISS:
+                    hit = self._convert(spec, raw, r, i, header, cache)
                 if hit is None:  # blank after cleaning
-                    if spec.required:
-                        missing.append(header)
-                    continue
-                blank = False
-                if type(hit) is CatalogueValidationError:
-                    ok = False
-                    log.add(_problem(hit, name, r + 1, header, raw))
+                    if required:
+                        missing = [*(missing or []), header]
+                elif type(hit) is tuple:
+                    values[field] = hit[0]
                 else:
-                    values[spec.field] = hit[0]  # type: ignore[index]
-            if blank and not values:
+                    ok = False
+                    values[field] = None
+                    log.add(_problem(hit, name, r + 1, header, raw))
+            if not values:
                 continue
-            for header in missing:
+            if missing:
                 ok = False
-                log.error("value.required", sheet=name, row=r + 1, column=header)
+                for header in missing:
+                    log.error("value.required", sheet=name, row=r + 1, column=header)
             yield ParsedRow(r + 1, values, ok)
 
-    def _convert(self, spec: ColumnSpec, value: Cell, cache: dict[Cell, Any] | None, raw: Cell,
-                 legacy: bool) -> Any:
+    def _convert(self, spec: ColumnSpec, raw: Cell, r: int, c: int, header: str,
+                 cache: dict[Cell, Any] | None) -> Any:
+        value, legacy = self.text(raw, r, c, header) if isinstance(raw, str) else (raw, False)
         if isinstance(value, str) and not value:
             out: Any = None
         else:
@@ -194,7 +194,7 @@ class _Reader:
                 out = (spec.convert(value),)
             except CatalogueValidationError as error:
                 out = error
-        if cache is not None and not legacy:
+        if cache is not None and not legacy and type(raw) is not bool:
             if len(cache) >= CACHE_LIMIT:
                 cache.clear()
             cache[raw] = out

@@ -9,6 +9,7 @@ import typer
 from sqlmodel import Session, col, select
 
 from catalog.admin_units import find_units
+from catalog.image_store import ImageStore, variants_of
 from catalog.money import format_vnd
 from catalog.ocop import OcopCertification, stars_as_of
 from catalog.phone import display_phone
@@ -16,6 +17,7 @@ from catalog.producers import Producer, list_producers
 from catalog.products import Product, ProductStatus, get_product, list_products, product_images
 from connector.cli.context import open_session
 from connector.cli.output import JsonOption, console, emit_json, reporting, table
+from connector.settings import get_settings
 
 producers_app = typer.Typer(no_args_is_help=True)
 products_app = typer.Typer(no_args_is_help=True)
@@ -95,7 +97,16 @@ def products_show(
         data = product_public(product, producer, stars_as_of(certs, date.today()))
         data["producer_name"] = producer.name
         data["certifications"] = [c.model_dump(exclude={"product_id"}) for c in certs]
-        data["images"] = [i.model_dump(exclude={"product_id"}) for i in images]
+        store = ImageStore(get_settings().media_dir)
+        try:
+            variants = {i.sha256: variants_of(store, i.sha256) for i in images}
+        finally:
+            store.close()
+        data["images"] = [
+            {**i.model_dump(exclude={"product_id"}),
+             "variants": [{"profile": v.profile_name, "sha256": v.sha256, "format": v.format,
+                           "width": v.width, "height": v.height, "bytes": v.byte_count} for v in variants[i.sha256]]}
+            for i in images]
         if json_mode:
             emit_json(data=data)
             return
@@ -110,8 +121,10 @@ def products_show(
                                 [(c.stars, c.decision_no, c.decision_date, c.valid_until, c.status.value)
                                  for c in certs]))
         if images:
-            console.print(table("Ảnh", ["#", "SHA-256", "Kích thước", "Định dạng"],
-                                [(i.position, i.sha256[:16], f"{i.width}×{i.height}", i.format) for i in images]))
+            console.print(table("Ảnh", ["#", "SHA-256", "Kích thước", "Định dạng", "Bản đã chuẩn bị"],
+                                [(i.position, i.sha256[:16], f"{i.width}×{i.height}", i.format,
+                                  ", ".join(f"{v.profile_name} {v.width}×{v.height} {v.byte_count:,} B"
+                                            for v in variants[i.sha256]) or "—") for i in images]))
 
 
 @units_app.command("find")

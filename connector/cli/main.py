@@ -8,6 +8,7 @@ import importlib
 
 import typer
 
+import connector.cli.producers_admin  # noqa: F401  (adds merge/keep-both/candidates to producers_app)
 from connector.cli import catalogue, system
 
 app = typer.Typer(
@@ -27,6 +28,7 @@ NOUNS: list[tuple[str, str, str]] = [
     ("images", "images", "Ảnh sản phẩm. Product images."),
     ("media", "media", "Máy phục vụ ảnh đã chuẩn bị cho sàn. Prepared-image server."),
     ("catalog_cmd", "catalog", "Nhập/xuất danh mục từ Excel. Catalogue import and export."),
+    ("onboarding", "onboarding", "Sổ đăng ký hộ, tập huấn, tài khoản sàn. Onboarding register."),
 ]
 
 system.register(app)

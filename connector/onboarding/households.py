@@ -23,11 +23,12 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlmodel import Session
 
+from catalog.admin_units import AdminUnit
 from catalog.errors import CatalogueValidationError
 from catalog.importing.catalogue_producers import infer_kind
 from catalog.importing.keys import fast_fold
 from catalog.importing.problems import Problem, ProblemLog
-from catalog.importing.units import ResolvedUnits, UnitResolver
+from catalog.importing.units import HOME_PROVINCES_2004, HOME_PROVINCES_2025, ResolvedUnits, UnitResolver
 from catalog.matcher import MatchKind, ProducerKey, ProducerMatcher
 from catalog.producers import Producer
 from connector.onboarding.merge import alias_keys, incoming_key
@@ -82,6 +83,8 @@ class HouseholdBook:
     _updates: dict[int, dict[str, Any]] = field(default_factory=dict)
     _real: dict[int, int] = field(default_factory=dict)
     _sequences: dict[str, int] = field(default_factory=dict)
+    _unit_cache: dict[tuple[str | None, ...], ResolvedUnits | CatalogueValidationError] = field(default_factory=dict)
+    _home_units: set[str] = field(default_factory=set)
     _next_temp: int = -1
 
     def load(self) -> None:
@@ -91,6 +94,9 @@ class HouseholdBook:
             data = dict(row)
             self._index(data["id"], data)
             self._count_code(data["code"])
+        unit = AdminUnit.__table__.c  # type: ignore[attr-defined]
+        self._home_units = set(self.session.execute(select(unit.code).where(
+            unit.scheme == "vn2025", unit.parent_code.in_(HOME_PROVINCES_2025))).scalars())
         for alias in alias_keys(session=self.session):
             if alias.id in self.rows:
                 self._matcher.add(alias)
@@ -159,21 +165,35 @@ class HouseholdBook:
         return Resolution(pid, MatchKind.new)
 
     def _units(self, values: dict[str, Any], *, sheet: str, row: int, columns: dict[str, str]) -> ResolvedUnits | None:
-        commune, old, district = values.get("commune"), values.get("commune_old"), values.get("district_old")
+        key = (values.get("commune"), values.get("commune_old"), values.get("district_old"))
+        hit = self._unit_cache.get(key)
+        if hit is None:
+            hit = self._unit_cache[key] = self._resolve_units(*key)
+        if isinstance(hit, CatalogueValidationError):
+            column = columns.get(str(hit.params.get("field", "commune")))
+            self.log.add(Problem.from_error(hit, sheet=sheet, row=row, column=column))
+            return None
+        return hit
+
+    def _resolve_units(self, commune: str | None, old: str | None,
+                       district: str | None) -> ResolvedUnits | CatalogueValidationError:
+        """A commune with an old district is first read as the old commune (old-district reports need it);
+        a name that only a unit outside the province carries is read as an old commune of the province."""
+        if commune and district and not old:
+            try:
+                return self.units.resolve(commune=None, commune_old=commune, district=district)
+            except CatalogueValidationError:
+                pass  # a new unit written next to its old district
         try:
             units = self.units.resolve(commune=commune, commune_old=old, district=district)
         except CatalogueValidationError as error:
-            column = columns.get(str(error.params.get("field", "commune")))
-            self.log.add(Problem.from_error(error, sheet=sheet, row=row, column=column))
-            return None
-        if units.vn2004 is None and commune and district:
-            # the commune column may hold the old commune: keep it when it agrees (old-district reports need it)
-            try:
-                old_units = self.units.resolve(commune=None, commune_old=commune, district=district)
-            except CatalogueValidationError:
-                return units
-            if old_units.vn2025 == units.vn2025:
-                return old_units
+            return error
+        if commune and not old and units.vn2025 and units.vn2025 not in self._home_units:
+            for province in HOME_PROVINCES_2004:
+                try:
+                    return self.units.resolve(commune=None, commune_old=commune, province=province)
+                except CatalogueValidationError:
+                    continue
         return units
 
     def _stored(self, values: dict[str, Any], units: ResolvedUnits | None) -> dict[str, Any]:
@@ -246,7 +266,7 @@ class HouseholdBook:
             groups[tuple(sorted(changes))].append({"_id": pid, **{f"v_{k}": v for k, v in changes.items()}})
         for keys, rows in groups.items():
             self.session.execute(update(PRODUCERS).where(PRODUCERS.c.id == bindparam("_id"))
-                                 .values({k: bindparam(f"v_{k}") for k in keys}, updated_at=func.now()), rows)
+                                 .values({**{k: bindparam(f"v_{k}") for k in keys}, "updated_at": func.now()}), rows)
         self.updated += len(self._updates)
         self._updates.clear()
         self._flush_candidates()

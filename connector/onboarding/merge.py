@@ -2,8 +2,8 @@
 
 :func:`merge_producers` moves everything that points at the absorbed producer to the survivor:
 trainings, registrations, marketplace accounts, products, ledger rows — every column of every
-table whose foreign key references ``producer.id``, found in the SQLAlchemy metadata, so tables
-added later are covered without touching this module.  A unique constraint that includes the
+table whose foreign key references ``producer.id``, found in SQLAlchemy metadata reflected from
+the database, so tables added later are covered without touching this module.  A unique constraint that includes the
 producer column can clash after the move: two rows that state the same fact (the same training,
 the same team's registration) are folded into one; two products with the same SKU, or any clash
 in a table not known to hold such facts, stop the merge with a clear error and nothing changes.
@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Column, Table, UniqueConstraint, and_, delete, func, or_, select, tuple_, update
+from sqlalchemy import Column, MetaData, Table, UniqueConstraint, and_, delete, func, or_, select, tuple_, update
 from sqlmodel import Session
 
 from catalog.audit import record_change
@@ -25,7 +25,7 @@ from catalog.errors import ConflictError
 from catalog.matcher import ProducerKey
 from catalog.producers import Producer, get_producer, utcnow
 from catalog.text import fold
-from connector.onboarding.models import CandidateStatus, MergeCandidate
+from connector.onboarding.models import CandidateStatus, MergeCandidate, TrainingRecord
 
 # Tables whose rows are facts about a household: a clash after a merge is the same fact twice.
 SAME_FACT_TABLES = frozenset({"training_record", "onboarding_registration"})
@@ -33,6 +33,7 @@ _SKIPPED = frozenset({"merge_candidate"})  # handled explicitly: it records the 
 _FILLED = ("representative", "phone", "registration_code", "address", "unit_vn2025", "unit_vn2004")
 SNAPSHOT_FIELDS = ("code", "name", "phone", "unit_vn2025", "unit_vn2004", "representative", "address")
 CANDIDATES = MergeCandidate.__table__  # type: ignore[attr-defined]
+TRAININGS = TrainingRecord.__table__  # type: ignore[attr-defined]
 
 
 def _rowcount(result: object) -> int:
@@ -66,10 +67,14 @@ class _Fold:
     rows: list[tuple[Any, ...]]
 
 
-def producer_references() -> list[tuple[Table, Column[Any]]]:
-    """Every (table, column) whose foreign key references ``producer.id``."""
-    from connector.schema import metadata  # imports every table module
+def producer_references(session: Session) -> list[tuple[Table, Column[Any]]]:
+    """Every (table, column) whose foreign key references ``producer.id``, read from the database itself.
 
+    Reflection rather than the models' metadata: a table added by a later feature is covered even
+    when its module was not imported by the process that merges.
+    """
+    metadata = MetaData()
+    metadata.reflect(bind=session.connection())
     out = []
     for table in metadata.sorted_tables:
         if table.name in _SKIPPED:
@@ -118,6 +123,15 @@ def _plan_clashes(session: Session, survivor: Producer, absorbed: Producer,
     return plan
 
 
+def _same_trainings(session: Session, keep: int, absorb: int) -> list[int]:
+    """The absorbed one's trainings that the survivor has too (same day, same topic in any spelling),
+    as the import sees them; the unique constraint only catches exact spellings."""
+    rows = session.execute(select(TRAININGS.c.id, TRAININGS.c.producer_id, TRAININGS.c.day, TRAININGS.c.topic)
+                           .where(TRAININGS.c.producer_id.in_((keep, absorb)))).all()
+    kept = {(day, fold(topic)) for _, pid, day, topic in rows if pid == keep}
+    return [tid for tid, pid, day, topic in rows if pid == absorb and (day, fold(topic)) in kept]
+
+
 def merge_producers(*, session: Session, keep_code: str, absorb_code: str, actor: str) -> MergeResult:
     """Fold producer ``absorb_code`` into ``keep_code``: everything moves, the absorbed one is deleted."""
     survivor = get_producer(session=session, code=keep_code)
@@ -126,10 +140,13 @@ def merge_producers(*, session: Session, keep_code: str, absorb_code: str, actor
         raise ConflictError("producers.merge_same", value=keep_code)
     assert survivor.id is not None
     assert absorbed.id is not None
-    refs = producer_references()
+    refs = producer_references(session)
     plan = _plan_clashes(session, survivor, absorbed, refs)
     session.flush()
     result = MergeResult(survivor=survivor.code, absorbed=absorbed.code)
+    if trainings := _same_trainings(session, survivor.id, absorbed.id):
+        session.execute(delete(TRAININGS).where(TRAININGS.c.id.in_(trainings)))
+        result.folded["training_record"] = len(trainings)
     for fold_ in plan:
         gone = _rowcount(session.execute(delete(fold_.table).where(
             fold_.column == absorbed.id, tuple_(*fold_.others).in_(fold_.rows))))
