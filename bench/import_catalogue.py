@@ -78,6 +78,8 @@ def write_files(folder: Path, n: int) -> tuple[Path, Path]:
 def fresh_db(path: Path) -> str:
     from connector.db import init_db, make_engine
 
+    for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
     url = f"sqlite:///{path}"
     engine = make_engine(url)
     init_db(engine)
@@ -102,6 +104,8 @@ def run_raw(file: Path, db: Path) -> dict[str, object]:
 
     fresh_db(db)
     con = sqlite3.connect(db)
+    # the database as the project configures it (connector/db.py): WAL, foreign keys enforced
+    con.executescript("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;")
     with con:
         con.executemany("INSERT INTO producer (code, name, name_key, kind, created_at, updated_at) "
                         "VALUES (?, ?, ?, 'cooperative', datetime('now'), datetime('now'))",

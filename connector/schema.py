@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlmodel import SQLModel
 
-import connector.accounts
-import connector.meta
-import connector.onboarding.models  # noqa: F401
+from catalog import admin_units, audit, categories, ocop, producers, products  # noqa: F401
+from connector import accounts, meta  # noqa: F401
+from connector.onboarding import models  # noqa: F401
 
 metadata = SQLModel.metadata

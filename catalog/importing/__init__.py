@@ -8,10 +8,11 @@ catalogue import (:mod:`.catalogue`) is built on these; other imports declare th
 and reuse the rest.
 """
 
+from catalog.importing.catalogue import import_catalogue
 from catalog.importing.problems import Problem, ProblemLog, Severity
 from catalog.importing.readers import Book, Sheet, open_book
 from catalog.importing.result import Counts, ImportResult
 from catalog.importing.table import ColumnSpec, ParsedRow, Table, read_table
 
 __all__ = ["Book", "ColumnSpec", "Counts", "ImportResult", "ParsedRow", "Problem", "ProblemLog", "Severity",
-           "Sheet", "Table", "open_book", "read_table"]
+           "Sheet", "Table", "import_catalogue", "open_book", "read_table"]

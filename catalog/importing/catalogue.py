@@ -58,16 +58,20 @@ def import_catalogue(
     commit: bool = True,
     fetch_url: Callable[[str], bytes] | None = None,
     media: ImageStore | None = None,
+    media_root: Path | None = None,
 ) -> ImportResult:
     """Import a catalogue file; see the module docstring.  The session must have no pending work.
 
     ``commit`` commits the import's transaction (``False`` leaves it flushed for the caller);
-    ``media`` is the image store for the originals (default: ``$AGRI_DATA_DIR/media``);
+    ``media`` (or ``media_root``, its folder) is the image store for the originals (default:
+    ``$AGRI_DATA_DIR/media``);
     ``fetch_url`` replaces the guarded HTTP fetch of image URLs (tests).
     """
     if mode not in MODES:
         raise CatalogueValidationError("import.mode_unknown", value=mode)
     result = ImportResult(path=Path(path), mode=mode, dry_run=dry_run, lang=lang)
+    if media is None and media_root is not None:
+        media = ImageStore(Path(media_root))
     log = ProblemLog()
     run = _Run(session=session, log=log, result=result, set_stock=set_stock, progress=progress)
     try:
@@ -218,17 +222,20 @@ class _Run:
         book.sheet, book.columns = sheet.name, table.columns
         book.keep_ids = self.images.active(table) or bool({"stars", "decision_no"} & table.fields_present)
         staged = 0
+        row_defines = defining and any(f in table.fields_present for f in _PRODUCER_DETAIL)
+        with_certs = bool({"stars", "decision_no", "decision_date"} & table.fields_present)
+        with_images = self.images.active(table)
         for parsed in table.rows:
             self.result.rows_read += 1
-            self._tick(sheet.name, sheet, parsed.row)
+            if self.progress is not None:
+                self._tick(sheet.name, sheet, parsed.row)
             if not parsed.ok:
                 continue
             values = parsed.values
-            row_defines = defining and any(f in values for f in _PRODUCER_DETAIL)
             pid = self.producers.from_row(values, sheet=sheet.name, row=parsed.row, columns=table.columns,
                                           defining=row_defines)
             cert = None
-            if pid is not None and has_certification(values):
+            if with_certs and pid is not None and has_certification(values):
                 cert = self.certs.check(values, sheet=sheet.name, row=parsed.row, columns=table.columns)
                 if cert is None:
                     continue
@@ -236,8 +243,9 @@ class _Run:
                 continue
             if cert is not None:
                 self._pending_certs.append((pid, values["sku"], cert))
-            self.images.stage(pid, values["sku"], values.get("images"), sheet=sheet.name, row=parsed.row,
-                              column=table.columns.get("images"))
+            if with_images:
+                self.images.stage(pid, values["sku"], values.get("images"), sheet=sheet.name, row=parsed.row,
+                                  column=table.columns.get("images"))
             staged += 1
             if staged % BATCH_ROWS == 0:
                 self._flush()

@@ -108,7 +108,7 @@ class ProducerBook:
     def from_row(self, values: dict[str, Any], *, sheet: str, row: int, columns: dict[str, str],
                  defining: bool) -> int | None:
         """The producer id a row names (negative until :meth:`flush` for a new one), or ``None``."""
-        key = tuple(values.get(f) for f in ROW_FIELDS)
+        key = tuple(map(values.get, ROW_FIELDS))
         hit = self._cache.get(key)
         if hit is None:
             hit = self._resolve(values, sheet=sheet, row=row, columns=columns, defining=defining)

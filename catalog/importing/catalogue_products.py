@@ -39,6 +39,7 @@ def content_fields(present: frozenset[str]) -> tuple[str, ...]:
 @dataclass
 class CategoryIndex:
     by_key: dict[str, str | None] = field(default_factory=dict)  # None: ambiguous
+    _memo: dict[str, str | None] = field(default_factory=dict)
 
     @classmethod
     def load(cls, session: Session) -> CategoryIndex:
@@ -52,6 +53,12 @@ class CategoryIndex:
         return index
 
     def resolve(self, text: str) -> str | None:
+        if text in self._memo:
+            return self._memo[text]
+        found = self._memo[text] = self._resolve(text)
+        return found
+
+    def _resolve(self, text: str) -> str | None:
         raw = text.strip()
         head = raw.split(" ", 1)[0].rstrip(".-:")
         for key in (raw, head, fast_fold(raw), fast_fold(raw.split("-", 1)[-1])):
@@ -145,10 +152,11 @@ class ProductBook:
         return True
 
     def _stored(self, values: dict[str, Any], row: int) -> dict[str, Any] | None:
-        stored = {f: values.get(f) for f in self.fields}
-        for key, default in DEFAULTS.items():
-            if key in stored and stored[key] is None:
-                stored[key] = default
+        stored = dict(zip(self.fields, map(values.get, self.fields), strict=True))
+        if stored.get("unit", "") is None:
+            stored["unit"] = DEFAULTS["unit"]
+        if stored.get("status", "") is None:
+            stored["status"] = DEFAULTS["status"]
         if "net_qty" in values:
             qty, unit = values["net_qty"]
             stored["net_qty"] = qty

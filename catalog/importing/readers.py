@@ -279,9 +279,10 @@ def _open_csv(path: Path) -> Book:
                 yield cast(list[Cell], row)
 
     def open_sheet(name: str) -> Sheet:
-        raw: BinaryIO | io.TextIOWrapper = path.open("rb")
+        binary = path.open("rb")
+        raw: BinaryIO | io.TextIOWrapper = binary
         if encoding.startswith("utf-16"):
-            raw = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
+            raw = io.TextIOWrapper(binary, encoding=encoding, errors="replace", newline="")
         files.append(raw)
         return Sheet(name=name, rows=rows(raw), encoding=encoding.removesuffix("-sig"))
 

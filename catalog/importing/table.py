@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from typing import Any
+from typing import Any, cast
 
 from catalog.errors import CatalogueValidationError
 from catalog.importing import convert as cv
@@ -175,7 +175,7 @@ class _Reader:
                 else:
                     ok = False
                     values[field] = None
-                    log.add(_problem(hit, name, r + 1, header, raw))
+                    log.add(_problem(cast(CatalogueValidationError, hit), name, r + 1, header, raw))
             if not values:
                 continue
             if missing:

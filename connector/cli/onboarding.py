@@ -15,7 +15,7 @@ from connector.cli.output import ExitCode, JsonOption, console, emit_json, err_c
 from connector.onboarding.exports import (
     FORMATS,
     export_member_households,
-    funnel_table,
+    funnel_cells,
     personal_path,
     write_funnel,
     write_template,
@@ -123,10 +123,9 @@ def onboarding_funnel(
         emit_json(data=report.to_dict(), summary={"households": report.total.counts.get("registered", 0),
                                                    "rows": len(report.rows)})
         return
-    headers, rows = funnel_table(report, lang=lang())
     if out is None:
-        console.print(table(f"Phễu đăng ký hộ / onboarding funnel — {report.period.label}", headers,
-                            [["" if v is None else v for v in r] for r in rows]))
+        headers, rows = funnel_cells(report, lang=lang())
+        console.print(table(f"Phễu đăng ký hộ / onboarding funnel — {report.period.label}", headers, rows))
     else:
         console.print(f"Đã ghi / written: [bold]{out}[/]")
     if report.open_candidates:
@@ -156,7 +155,7 @@ def onboarding_members(json_mode: bool = JsonOption) -> None:
     with reporting(json_mode), open_session() as session:
         reg = Registration.__table__.c  # type: ignore[attr-defined]
         counts = dict(session.execute(select(reg.team_member_id, func.count(func.distinct(reg.producer_id)))
-                                      .group_by(reg.team_member_id)).tuples())
+                                      .group_by(reg.team_member_id)).all())
         members = list(session.execute(select(TeamMember).order_by(TeamMember.name)).scalars())
         data = [{"id": m.id, "name": m.name, "phone": f"…{m.phone[-3:]}" if m.phone else None,
                  "user_id": m.user_id, "households": counts.get(m.id, 0)} for m in members]

@@ -42,7 +42,7 @@ TEMPLATE_FIELDS = ("producer_code", "producer_name", "representative", "phone", 
                    "commune_old", "district_old", "registered_on", "member_name", "member_phone", "training_date",
                    "training_topic", "platform", "shop", "opened_on", "status")
 TEMPLATE_COLUMNS: list[ColumnSpec] = [next(s for s in REGISTER_COLUMNS if s.field == f) for f in TEMPLATE_FIELDS]
-_LISTS = {"platform": [label for label, _ in PLATFORMS.values()], "status": list(STATUS_LABELS.values())}
+_LISTS = {"ds_san": [label for label, _ in PLATFORMS.values()], "ds_trang_thai": list(STATUS_LABELS.values())}
 DIMENSION_HEADERS = {"commune": "Xã/phường", "district": "Huyện (cũ)", "team-member": "Thành viên tổ",
                      "month": "Tháng đăng ký"}
 FORMATS = ("table", "csv", "xlsx", "json")
@@ -89,9 +89,9 @@ def _register_sheet(book: xlsxwriter.Workbook, rows: Sequence[Sequence[Cell]], n
         if spec.comment:
             sheet.write_comment(top, c, spec.comment, {"x_scale": 2, "y_scale": 1.5})
         sheet.set_column(c, c, max(12, min(30, len(spec.header) + 4)))
-        if spec.field in _LISTS:
-            letter = "A" if spec.field == "platform" else "B"
-            source = f"='Danh sách'!${letter}$2:${letter}${len(_LISTS[spec.field]) + 1}"
+        if spec.field in ("platform", "status"):
+            letter, values = ("A", _LISTS["ds_san"]) if spec.field == "platform" else ("B", _LISTS["ds_trang_thai"])
+            source = f"='Danh sách'!${letter}$2:${letter}${len(values) + 1}"
             sheet.data_validation(top + 1, c, top + 20000, c, {"validate": "list", "source": source,
                                                                "error_type": "warning", "ignore_blank": True})
     sheet.freeze_panes(top + 1, 0)
@@ -134,6 +134,21 @@ def funnel_table(report: FunnelReport, *, lang: str = "vi") -> tuple[list[str], 
             if step.base:
                 rate = row.rate(step)
                 line.append(None if rate is None else round(rate * 100, 1))
+        rows.append(line)
+    return headers, rows
+
+
+def funnel_cells(report: FunnelReport, *, lang: str = "vi") -> tuple[list[str], list[list[str]]]:
+    """For a terminal: each step's count and conversion in one cell (``12 (40%)``)."""
+    headers = [DIMENSION_HEADERS[d] if lang == "vi" else d for d in report.dimensions]
+    headers += [s.label if lang == "vi" else s.label_en for s in report.steps]
+    rows = []
+    for row in [*report.rows, report.total]:
+        line = [row.group[d][1] for d in report.dimensions] if row.group else \
+            ["Tổng / total", *[""] * (len(report.dimensions) - 1)]
+        for step in report.steps:
+            rate = row.rate(step)
+            line.append(f"{row.counts.get(step.key, 0)}" + (f" ({rate:.0%})" if rate is not None else ""))
         rows.append(line)
     return headers, rows
 
@@ -185,7 +200,7 @@ def member_by_phone(*, session: Session, phone: str) -> TeamMember:
 def _member_rows(session: Session, member: TeamMember) -> list[list[Cell]]:
     reg = Registration.__table__.c  # type: ignore[attr-defined]
     registered = dict(session.execute(select(reg.producer_id, reg.registered_on).where(
-        reg.team_member_id == member.id)).tuples())
+        reg.team_member_id == member.id)).all())
     ids = list(registered)
     producers = list(session.execute(select(Producer).where(col(Producer.id).in_(ids))).scalars())
     codes = {c for p in producers for c in (p.unit_vn2025, p.unit_vn2004) if c}

@@ -13,8 +13,9 @@ computes everything and writes nothing.  One audit entry records the run.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from catalog.errors import CatalogueValidationError
 from catalog.importing.problems import Problem, ProblemLog
 from catalog.importing.readers import Sheet, open_book
 from catalog.importing.result import Counts, ImportResult, SheetLayout
-from catalog.importing.table import read_table
+from catalog.importing.table import HEADER_SCAN_ROWS, find_header, header_key, read_table, spec_index
 from catalog.importing.units import UnitResolver
 from connector.onboarding.columns import ACCOUNT_FIELDS, REGISTER_COLUMNS
 from connector.onboarding.households import HouseholdBook
@@ -140,9 +141,25 @@ def _household_counts(book: RegisterBook, source: str) -> Counts:
     return Counts(created=created, updated=updated, unchanged=len(touched) - updated)
 
 
+def _register_sheet(sheet: Sheet) -> Sheet | None:
+    """The sheet if its header names a household column, else ``None``: a workbook's other sheets
+    (instructions, drop-down lists, a summary) are not register rows."""
+    head = list(islice(sheet.rows, HEADER_SCAN_ROWS))
+    index = spec_index(REGISTER_COLUMNS)
+    r = find_header(head, REGISTER_COLUMNS)
+    found = {index[k].field for c in (head[r] if r is not None else ()) if isinstance(c, str)
+             and (k := header_key(c)) in index}
+    if not found & {"producer_name", "phone", "producer_code"}:
+        return None
+    return replace(sheet, rows=chain(head, sheet.rows))
+
+
 def _import_sheet(book: RegisterBook, sheet: Sheet, result: RegisterFileResult, log: ProblemLog,
                   progress: Progress | None) -> None:
-    table = read_table(sheet, REGISTER_COLUMNS, log=log)
+    register = _register_sheet(sheet)
+    if register is None:
+        return
+    table = read_table(register, REGISTER_COLUMNS, log=log)
     if table is None:
         return
     result.layouts[sheet.name] = SheetLayout(sheet.name, table.header_row, table.positions, table.columns)

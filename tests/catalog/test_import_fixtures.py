@@ -25,7 +25,8 @@ def test_fixture_catalogue_imports_cleanly(session: Session, tmp_path: Path) -> 
     assert count == result.counts["products"].created
     hoan = session.execute(select(Producer).where(Producer.code == "HTX-TAIHOAN")).scalar_one()
     assert (hoan.unit_vn2004, hoan.unit_vn2025) == ("02173", "02185")
-    mien = session.execute(select(Product).where(Product.producer_id == hoan.id, Product.sku == "MIEN-500")).scalar_one()
+    query = select(Product).where(Product.producer_id == hoan.id, Product.sku == "MIEN-500")
+    mien = session.execute(query).scalar_one()
     certs = list(session.execute(select(OcopCertification).where(OcopCertification.product_id == mien.id)).scalars())
     assert stars_as_of(certs, certs[0].decision_date) == 5
     units = set(session.execute(select(Producer.unit_vn2025)).scalars())

@@ -9,8 +9,16 @@ from sqlmodel import Session, select
 from catalog.errors import ConfigurationError
 from catalog.producers import Producer, ProducerCreate, create_producer
 from connector.accounts import MarketplaceAccount, credentials_of, set_credentials
-from connector.db import MIGRATIONS, DatabaseOutdated, alembic_config, current_revision, head_revision, init_db, \
-    make_engine, require_current
+from connector.db import (
+    MIGRATIONS,
+    DatabaseOutdated,
+    alembic_config,
+    current_revision,
+    head_revision,
+    init_db,
+    make_engine,
+    require_current,
+)
 from connector.secrets import new_secret_key
 
 
