@@ -1,0 +1,3 @@
+"""Error codes of the ledger area: code -> (Vietnamese, English)."""
+
+CODES: dict[str, tuple[str, str]] = {}

@@ -1,0 +1,3 @@
+"""Error codes of the listings area: code -> (Vietnamese, English)."""
+
+CODES: dict[str, tuple[str, str]] = {}

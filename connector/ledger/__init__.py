@@ -1,0 +1,1 @@
+"""The sales ledger: append-only entries, stock movements, period close, reports and indicators."""

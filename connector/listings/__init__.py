@@ -1,0 +1,1 @@
+"""Marketplaces without an API: listing packs, manual binding, seller-centre order exports."""

@@ -1,0 +1,3 @@
+"""Tables of connector.listings (filled in by its issue)."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Orders pulled from marketplaces or imported from seller-centre exports: bookmarks, status history."""

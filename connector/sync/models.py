@@ -1,0 +1,3 @@
+"""Tables of connector.sync (filled in by its issue)."""
+
+from __future__ import annotations
