@@ -174,6 +174,12 @@ class Adapter(ABC):
     """One marketplace, one account.  Subclasses set ``key`` and implement every operation."""
 
     key: ClassVar[str]
+    credential_fields: ClassVar[tuple[str, ...]] = ()  # names of the secrets an account must hold
+
+    @classmethod
+    def required_credentials(cls, profile: str | None = None) -> tuple[str, ...]:
+        """The secrets an account on this marketplace needs (the generic adapter reads its profile)."""
+        return cls.credential_fields
 
     def __init__(self, config: AccountConfig, client: httpx.AsyncClient) -> None:
         self.config = config
