@@ -47,7 +47,21 @@ def step_catalogue(ctx: DemoContext) -> str:
                                   images=FIXTURES / "catalogue" / "images", media_root=ctx.settings.media_dir)
     summary = result.summary()
     ctx.facts["catalogue"] = summary
-    return "danh mục mẫu: " + ", ".join(f"{k} {v}" for k, v in summary.items())
+    labels = {"producers": "chủ thể", "products": "sản phẩm", "certifications": "chứng nhận OCOP", "images": "ảnh"}
+    made = ", ".join(f"{summary[k]['created']} {label}" for k, label in labels.items() if k in summary)
+    return f"{summary['rows']} dòng → {made}; {summary['errors']} lỗi, {summary['warnings']} cảnh báo"
+
+
+def step_register(ctx: DemoContext) -> str:
+    from connector.onboarding.importer import import_register
+
+    paths = sorted(p for p in (FIXTURES / "onboarding").iterdir() if p.suffix in {".xlsx", ".csv"})
+    with session_scope(ctx.engine) as session:
+        result = import_register(session=session, paths=paths)
+    summary = result.summary()
+    ctx.facts["register"] = summary
+    return (f"sổ đăng ký từ {len(paths)} tệp: {summary['rows']} dòng, {summary['merges']} hộ gộp với chủ thể "
+            f"có sẵn, {summary['merge_candidates']} cặp chờ người quyết định, {summary['errors']} lỗi")
 
 
 def step_show_catalogue(ctx: DemoContext) -> str:
@@ -67,6 +81,7 @@ def step_show_catalogue(ctx: DemoContext) -> str:
 STEPS: list[tuple[str, Step]] = [
     ("Tạo cơ sở dữ liệu", step_database),
     ("Nạp danh mục mẫu và ảnh", step_catalogue),
+    ("Nạp sổ đăng ký hộ, tập huấn, tài khoản sàn", step_register),
     ("In danh mục", step_show_catalogue),
 ]
 
