@@ -16,7 +16,7 @@ from sqlalchemy import JSON, DateTime, UniqueConstraint
 from sqlmodel import Column, Field, Session, SQLModel, col, select
 
 from catalog.errors import CatalogueValidationError, NotFoundError
-from catalog.producers import utcnow
+from catalog.producers import Producer, utcnow
 from connector.secrets import decrypt_credentials, encrypt_credentials
 
 
@@ -88,3 +88,79 @@ def credentials_of(*, account: MarketplaceAccount, key: SecretStr | None) -> dic
     if account.credentials_encrypted is None:
         return {}
     return decrypt_credentials(account.credentials_encrypted, key=key)
+
+
+def create_account(
+    *,
+    session: Session,
+    name: str,
+    producer: Producer,
+    marketplace: str,
+    credentials: dict[str, str],
+    key: SecretStr | None,
+    base_url: str | None = None,
+    profile: str | None = None,
+    rules: dict[str, Any] | None = None,
+) -> MarketplaceAccount:
+    """Connect a shop: a new account, or an account the onboarding register recorded without
+    credentials (same producer and marketplace) that now gets them."""
+    existing = session.exec(select(MarketplaceAccount).where(MarketplaceAccount.name == name)).first()
+    if existing is not None and (existing.connected or existing.producer_id != producer.id
+                                 or existing.marketplace != marketplace):
+        raise CatalogueValidationError("sync.account_exists", column="name", value=name)
+    assert producer.id is not None
+    account = existing or MarketplaceAccount.model_validate(
+        {"name": name, "marketplace": marketplace, "producer_id": producer.id})
+    account.base_url = base_url or account.base_url
+    account.profile = profile or account.profile
+    if rules is not None:
+        account.rules = rules
+    set_credentials(account=account, credentials=credentials, key=key)
+    session.add(account)
+    session.flush()
+    return account
+
+
+def account_references(*, session: Session, account: MarketplaceAccount) -> dict[str, int]:
+    """Rows of other tables pointing at ``account`` (bindings, orders, register…), by table."""
+    from sqlalchemy import func
+    from sqlalchemy import select as sa_select
+
+    counts: dict[str, int] = {}
+    for table in SQLModel.metadata.sorted_tables:
+        for fk in table.foreign_keys:
+            if fk.column.table.name == MarketplaceAccount.__tablename__:
+                count = session.execute(sa_select(func.count()).select_from(table)
+                                        .where(fk.parent == account.id)).scalar_one()
+                if count:
+                    counts[table.name] = counts.get(table.name, 0) + int(count)
+    return counts
+
+
+SYNC_TABLES = ("binding", "remote_image", "sync_lease")
+
+
+def remove_account(*, session: Session, account: MarketplaceAccount, force: bool = False) -> bool:
+    """Disconnect ``account``: credentials, and with ``force`` its bindings and image refs.
+
+    The row itself is deleted when nothing else (orders, the register) refers to it; returns
+    whether it was.  Without ``force`` an account with bindings is refused.
+    """
+    from sqlalchemy import delete
+
+    from connector.sync.models import Binding, RemoteImage, SyncLease
+
+    references = account_references(session=session, account=account)
+    if references.get("binding") and not force:
+        raise CatalogueValidationError("sync.account_bound", account=account.name, count=references["binding"])
+    for model in (Binding, RemoteImage, SyncLease):
+        session.execute(delete(model).where(model.account_id == account.id))  # type: ignore[arg-type]
+    others = {table: n for table, n in references.items() if table not in SYNC_TABLES}
+    account.credentials_encrypted = None
+    if others:
+        session.add(account)
+        session.flush()
+        return False
+    session.delete(account)
+    session.flush()
+    return True

@@ -28,6 +28,7 @@ from catalog.importing.catalogue_images import ImageBook, open_image_source
 from catalog.importing.catalogue_ocop import CertBook, has_certification
 from catalog.importing.catalogue_producers import ProducerBook
 from catalog.importing.catalogue_products import ProductBook, content_fields
+from catalog.importing.catalogue_unchanged import UnchangedRows
 from catalog.importing.problems import Problem, ProblemLog
 from catalog.importing.readers import Book, Sheet, open_book
 from catalog.importing.report import REPORT_SHEET
@@ -225,15 +226,23 @@ class _Run:
         row_defines = defining and any(f in table.fields_present for f in _PRODUCER_DETAIL)
         with_certs = bool({"stars", "decision_no", "decision_date"} & table.fields_present)
         with_images = self.images.active(table)
+        shortcut = None
+        if not (with_images or with_certs) and UnchangedRows.applies(table, book, set_stock=self.set_stock):
+            shortcut = UnchangedRows(table, book, set_stock=self.set_stock)
+            table.set_shortcut(shortcut)
         for parsed in table.rows:
             self.result.rows_read += 1
             if self.progress is not None:
                 self._tick(sheet.name, sheet, parsed.row)
             if not parsed.ok:
+                self._more_problems(parsed.values, sheet=sheet.name, row=parsed.row, columns=table.columns)
+            if not parsed.ok or parsed.known:
                 continue
             values = parsed.values
             pid = self.producers.from_row(values, sheet=sheet.name, row=parsed.row, columns=table.columns,
                                           defining=row_defines)
+            if shortcut is not None:
+                shortcut.learn(pid)
             cert = None
             if with_certs and pid is not None and has_certification(values):
                 cert = self.certs.check(values, sheet=sheet.name, row=parsed.row, columns=table.columns)
@@ -249,6 +258,22 @@ class _Run:
             staged += 1
             if staged % BATCH_ROWS == 0:
                 self._flush()
+
+    def _more_problems(self, values: dict[str, Any], *, sheet: str, row: int, columns: dict[str, str]) -> None:
+        """A row already rejected for a bad cell: also report its unknown commune or category, so
+        staff fix the row once instead of upload after upload."""
+        assert self.producers is not None
+        place = {k: values.get(k) for k in ("commune", "commune_old", "district_old", "province")}
+        if any(place.values()):
+            try:
+                self.producers.units.resolve(commune=place["commune"], commune_old=place["commune_old"],
+                                             district=place["district_old"], province=place["province"])
+            except CatalogueValidationError as error:
+                column = columns.get(str(error.params.get("field", "commune")))
+                self.log.add(Problem.from_error(error, sheet=sheet, row=row, column=column))
+        category = values.get("category")
+        if category and self.product_book().category(category) is None:
+            self.log.error("category.unknown", sheet=sheet, row=row, column=columns.get("category"), value=category)
 
     def _cert_sheet(self, sheet: Sheet) -> None:
         table = self._table(sheet, CERT_COLUMNS)

@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from sqlmodel import Session
 
 from catalog.errors import CatalogueValidationError
-from catalog.importing.keys import fast_fold
+from catalog.importing.keys import FastProducerMatcher, fast_fold
 from catalog.importing.problems import Problem, ProblemLog
 from catalog.importing.units import UnitResolver
 from catalog.matcher import MatchKind, ProducerKey, ProducerMatcher
@@ -72,7 +72,7 @@ class ProducerBook:
     updated: int = 0
     merge_candidates: list[MergeCandidate] = field(default_factory=list)
     _rows: dict[int, dict[str, Any]] = field(default_factory=dict)
-    _matcher: ProducerMatcher = field(default_factory=ProducerMatcher)
+    _matcher: ProducerMatcher = field(default_factory=FastProducerMatcher)
     _cache: dict[tuple[Any, ...], int | _Rejected] = field(default_factory=dict)
     _names: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     _pending: list[dict[str, Any]] = field(default_factory=list)

@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from sqlmodel import Session
 
 from catalog.categories import Category
+from catalog.importing.bulk import insert_rows
 from catalog.importing.keys import fast_fold
 from catalog.importing.problems import ProblemLog
 from catalog.importing.table import ParsedRow
@@ -72,6 +73,7 @@ class _Existing:
     id: int
     fingerprint: int
     stock: int
+    values: tuple[Any, ...] = ()  # the stored content fields, in the order of ``ProductBook.fields``
 
 
 @dataclass
@@ -104,7 +106,8 @@ class ProductBook:
             index: dict[int, dict[str, _Existing]] = {}
             for row in self.session.execute(query):
                 pid, sku = row[1], row[2]
-                index.setdefault(pid, {})[sku] = _Existing(row[0], hash(_normal(row[4:])), row[3])
+                values = _normal(row[4:])
+                index.setdefault(pid, {})[sku] = _Existing(row[0], hash(values), row[3], values)
             self._existing = index
         return self._existing
 
@@ -151,6 +154,16 @@ class ProductBook:
             self.unchanged += 1
         return True
 
+    def mark_unchanged(self, pid: int, sku: str, row: int) -> bool:
+        """Count a row found identical to its stored product without converting it (see
+        :mod:`.catalogue_unchanged`); ``False`` when the SKU was already seen in this file."""
+        seen = self._seen.setdefault(pid, {})
+        if sku in seen:
+            return False
+        seen[sku] = row
+        self.unchanged += 1
+        return True
+
     def _stored(self, values: dict[str, Any], row: int) -> dict[str, Any] | None:
         stored = dict(zip(self.fields, map(values.get, self.fields), strict=True))
         if stored.get("unit", "") is None:
@@ -182,7 +195,7 @@ class ProductBook:
                 for (pid, sku), new_id in zip(self._insert_keys, result.scalars().all(), strict=True):
                     self.ids[(real_id(pid), sku)] = new_id
             else:
-                self.session.execute(statement, self._inserts)
+                insert_rows(self.session, PRODUCT_TABLE, self._inserts, now=("created_at", "updated_at"))
             self.created += len(self._inserts)
         if self._updates:
             keys = [k for k in self._updates[0] if k != "_id"]

@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 import string
 import unicodedata
+from functools import lru_cache
 
+from catalog.matcher import MatchKind, MatchResult, ProducerKey, ProducerMatcher
 from catalog.text import fold, strip_marks
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
@@ -36,6 +38,7 @@ def _plain_letters() -> frozenset[str]:
 _PLAIN = _plain_letters()
 
 
+@lru_cache(maxsize=16_384)  # one name is folded 3–4 times while its row is matched and staged
 def fast_fold(text: str) -> str:
     """Exactly ``fold(text)``, several times faster on Vietnamese names."""
     if not _PLAIN.issuperset(text):
@@ -48,3 +51,36 @@ def fast_fold(text: str) -> str:
     if _ALIAS_WORDS.search(key):
         return fold(key)
     return key
+
+
+class FastProducerMatcher(ProducerMatcher):
+    """:class:`catalog.matcher.ProducerMatcher` with its keys folded by :func:`fast_fold`.
+
+    The same decisions in the same order (the matcher's tests run over both); only the folding
+    is faster, which is most of the matcher's cost on a 150,000-household register.
+    """
+
+    def add(self, key: ProducerKey) -> None:
+        name = fast_fold(key.name)
+        self.by_code[fast_fold(key.code)] = key.id
+        if key.phone:
+            self.by_phone.setdefault(key.phone, []).append((name, key.id))
+        if key.unit_vn2025:
+            self.by_name_unit.setdefault((name, key.unit_vn2025), key.id)
+
+    def match(
+        self, *, code: str | None = None, phone: str | None = None, name: str | None = None,
+        unit_vn2025: str | None = None,
+    ) -> MatchResult:
+        if code and (found := self.by_code.get(fast_fold(code))) is not None:
+            return MatchResult(MatchKind.code, found)
+        name_key = fast_fold(name) if name else None
+        if phone and phone in self.by_phone:
+            entries = self.by_phone[phone]
+            same_name = [pid for n, pid in entries if n == name_key]
+            if same_name:
+                return MatchResult(MatchKind.phone, same_name[0])
+            return MatchResult(MatchKind.ambiguous, None, tuple(pid for _, pid in entries))
+        if name_key and unit_vn2025 and (found := self.by_name_unit.get((name_key, unit_vn2025))) is not None:
+            return MatchResult(MatchKind.name_commune, found)
+        return MatchResult(MatchKind.new)

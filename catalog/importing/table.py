@@ -15,7 +15,7 @@ distinct raw value of a column (units, categories, producer columns repeat thous
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any, cast
@@ -63,6 +63,12 @@ class ParsedRow:
     row: int  # 1-based, as Excel shows it
     values: dict[str, Any]
     ok: bool
+    known: bool = False  # taken by the table's shortcut (raw cells the caller already knows): no values
+
+
+Shortcut = Callable[[list[Cell], int], bool]
+"""Given a row's raw cells and its 1-based number, ``True`` when the caller has dealt with the row
+without its conversion (a re-imported row identical to what is stored); it is then yielded as ``known``."""
 
 
 @dataclass
@@ -73,6 +79,12 @@ class Table:
     positions: dict[str, int]  # field → 0-based column index
     rows: Iterator[ParsedRow]
     fields_present: frozenset[str] = frozenset()
+    reader: _Reader | None = None
+
+    def set_shortcut(self, shortcut: Shortcut | None) -> None:
+        """Offer every raw row to ``shortcut`` before converting it (see :data:`Shortcut`)."""
+        if self.reader is not None:
+            self.reader.shortcut = shortcut
 
 
 def spec_index(specs: Sequence[ColumnSpec]) -> dict[str, ColumnSpec]:
@@ -130,6 +142,7 @@ class _Reader:
 
     def __init__(self, sheet: Sheet, bound: list[tuple[int, ColumnSpec, str]], log: ProblemLog) -> None:
         self.sheet, self.log = sheet, log
+        self.shortcut: Shortcut | None = None
         self.bound: list[tuple[int, str, str, bool, dict[Cell, Any] | None, ColumnSpec]] = [
             (i, spec.field, header, spec.required, {} if spec.cache else None, spec) for i, spec, header in bound]
 
@@ -151,7 +164,11 @@ class _Reader:
         # without legacy fonts in the workbook, a cell's conversion depends on its text alone
         font_free = self.sheet.font_of is None
         for r, row in enumerate(rows, start=start):
-            if type(row) is FlaggedRow and self._damaged(row, r):
+            if type(row) is FlaggedRow:
+                if self._damaged(row, r):
+                    continue
+            elif self.shortcut is not None and self.shortcut(row, r + 1):
+                yield ParsedRow(r + 1, {}, True, True)
                 continue
             values: dict[str, Any] = {}
             ok, missing = True, None
@@ -258,7 +275,7 @@ def read_table(sheet: Sheet, specs: Sequence[ColumnSpec], *, log: ProblemLog, op
     rest = _chain(head[start:], sheet.rows)
     return Table(sheet=sheet.name, header_row=r + 1, columns=seen,
                  positions={spec.field: c for c, spec, _ in bound}, rows=reader.rows(rest, start),
-                 fields_present=frozenset(seen))
+                 fields_present=frozenset(seen), reader=reader)
 
 
 def _blank(value: Cell) -> bool:

@@ -1,3 +1,40 @@
 """Error codes of the web area: code -> (Vietnamese, English)."""
 
-CODES: dict[str, tuple[str, str]] = {}
+CODES: dict[str, tuple[str, str]] = {
+    "web.login_failed": ("Sai tên đăng nhập hoặc mật khẩu.", "Wrong user name or password."),
+    "web.login_throttled": (
+        "Đăng nhập sai quá nhiều lần. Hãy thử lại sau {minutes} phút.",
+        "Too many failed logins. Try again in {minutes} minutes.",
+    ),
+    "web.login_required": ("Cần đăng nhập.", "Please log in."),
+    "web.forbidden": ("Bạn không có quyền làm việc này.", "You are not allowed to do this."),
+    "web.csrf": (
+        "Phiên làm việc của biểu mẫu đã hết hạn. Hãy tải lại trang và gửi lại.",
+        "The form has expired. Reload the page and send it again.",
+    ),
+    "web.code_invalid": (
+        "Mã dùng một lần không đúng, đã dùng hoặc đã hết hạn.",
+        "The one-time code is wrong, already used or expired.",
+    ),
+    "web.password_weak": (
+        "Mật khẩu cần ít nhất {min} ký tự.",
+        "The password needs at least {min} characters.",
+    ),
+    "web.username_taken": ("Tên đăng nhập '{value}' đã có người dùng.", "User name '{value}' is already taken."),
+    "web.role_unknown": ("Vai trò '{value}' không có; chọn một trong: {allowed}.",
+                         "Unknown role '{value}'; use one of: {allowed}."),
+    "web.role_needs_producer": ("Tài khoản hộ/HTX phải gắn với một chủ thể (mã).",
+                                "A producer login must name its producer (code)."),
+    "web.role_needs_communes": ("Cán bộ hỗ trợ phải có ít nhất một xã/phường (mã vn2025).",
+                                "Support staff need at least one commune/ward (vn2025 code)."),
+    "web.commune_unknown": ("Không có xã/phường mã '{value}' (vn2025).",
+                            "No commune/ward with code '{value}' (vn2025)."),
+    "web.upload_missing": ("Chưa chọn tệp để tải lên.", "No file was chosen."),
+    "web.upload_too_large": ("Tệp quá lớn: tối đa {max_mb} MB.", "The file is too large: at most {max_mb} MB."),
+    "web.upload_expired": ("Tệp đã tải lên không còn; hãy tải lại.", "The uploaded file is gone; upload it again."),
+    "web.import_outside_area": (
+        "Tệp có {count} chủ thể ngoài xã/phường bạn phụ trách; không nhập gì. Hãy tách tệp theo địa bàn.",
+        "The file names {count} producers outside your communes; nothing was imported. Split the file by area.",
+    ),
+    "web.feature_missing": ("Chức năng '{value}' chưa được cài đặt.", "The '{value}' feature is not installed."),
+}

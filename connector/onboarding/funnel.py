@@ -4,8 +4,8 @@ The cohort is the households **registered in the period** (their first registrat
 it); each further step counts those of them that reached it **by the end of the period**.  Steps
 are plain sets of household ids, supplied by step sources in order::
 
-    registered → trained → with an account (any platform; and per platform) → … (the ledger adds
-    "with an active listing" and "with a sale" through :func:`register_step_source`)
+    registered → trained → with an account (any platform; and per platform) → with at least one
+    active listing → with at least one sale
 
 Steps are not nested (a household may open an account without a training), so each step's
 conversion is measured against its ``base`` step, and per-platform steps against ``registered``.
@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from itertools import chain, product
 from typing import Any
 
@@ -28,7 +29,10 @@ from sqlmodel import Session, col
 
 from catalog.errors import CatalogueValidationError
 from catalog.producers import Producer
+from catalog.products import Product
 from connector.accounts import AccountStatus, MarketplaceAccount
+from connector.ledger.booking import local_midnight
+from connector.ledger.models import LedgerEntry
 from connector.onboarding.geography import load_geography
 from connector.onboarding.models import CandidateStatus, MergeCandidate, Registration, TeamMember, TrainingRecord
 from connector.onboarding.periods import Period
@@ -37,6 +41,7 @@ from connector.onboarding.platforms import PLATFORMS, platform_label
 DIMENSIONS = ("commune", "district", "team-member", "month")
 HOLDING_STATUSES = (AccountStatus.active.value, AccountStatus.suspended.value)  # "has an account"
 NO_MEMBER = "—"
+ONE_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -83,8 +88,31 @@ def account_households(session: Session, period: Period) -> list[tuple[FunnelSte
     return out
 
 
+def listed_households(session: Session, period: Period) -> list[tuple[FunnelStep, set[int]]]:
+    """Households with at least one product bound to an active listing (bound by the end of the period)."""
+    from connector.sync.models import Binding, BindingState
+
+    binding, product = Binding.__table__.c, Product.__table__.c  # type: ignore[attr-defined]
+    query = select(product.producer_id).join_from(Binding.__table__, Product.__table__,  # type: ignore[attr-defined]
+                                                  binding.product_id == product.id).where(
+        binding.state == BindingState.active.value, binding.created_at < local_midnight(period.end + ONE_DAY))
+    step = FunnelStep("listed", "Có sản phẩm đang bán", "With an active listing", "account")
+    return [(step, set(session.execute(query.distinct()).scalars()))]
+
+
+def sold_households(session: Session, period: Period) -> list[tuple[FunnelStep, set[int]]]:
+    """Households with at least one sale standing in the ledger (net of reversals) by the end of the period."""
+    entry = LedgerEntry.__table__.c  # type: ignore[attr-defined]
+    query = select(entry.producer_id).where(entry.booked_day <= period.end, entry.producer_id.is_not(None)).group_by(
+        entry.producer_id, entry.order_id, entry.reference).having(func.sum(entry.amount) > 0)
+    step = FunnelStep("sold", "Có giao dịch bán", "With a sale", "account")
+    return [(step, set(session.execute(query).scalars()))]
+
+
 register_step_source("trainings", trained_households, order=20)
 register_step_source("accounts", account_households, order=30)
+register_step_source("listings", listed_households, order=40)
+register_step_source("sales", sold_households, order=50)
 
 
 @dataclass
@@ -196,7 +224,7 @@ def build_funnel(*, session: Session, period: Period, dimensions: Sequence[str] 
         for key, n in Counter(chain.from_iterable(map(groups.__getitem__, ids))).items():
             counts[key][step.key] = n
     rows = [FunnelRow(dict(zip(dims, key, strict=True)), dict(c)) for key, c in sorted(counts.items(), key=_order_key)]
-    total = FunnelRow({}, {step.key: len(ids) for step, ids in steps})
+    total = FunnelRow({}, {step.key: len(ids) for step, ids in steps if ids})  # zeros omitted, as in rows
     open_candidates = session.execute(select(func.count()).select_from(MergeCandidate).where(
         col(MergeCandidate.status) == CandidateStatus.open)).scalar() or 0
     return FunnelReport(period, dims, scheme, [s for s, _ in steps], rows, total, open_candidates)

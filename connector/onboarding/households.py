@@ -25,8 +25,9 @@ from sqlmodel import Session
 
 from catalog.admin_units import AdminUnit
 from catalog.errors import CatalogueValidationError
+from catalog.importing.bulk import insert_rows
 from catalog.importing.catalogue_producers import infer_kind
-from catalog.importing.keys import fast_fold
+from catalog.importing.keys import FastProducerMatcher, fast_fold
 from catalog.importing.problems import Problem, ProblemLog
 from catalog.importing.units import HOME_PROVINCES_2004, HOME_PROVINCES_2025, ResolvedUnits, UnitResolver
 from catalog.matcher import MatchKind, ProducerKey, ProducerMatcher
@@ -35,6 +36,7 @@ from connector.onboarding.merge import alias_keys, incoming_key
 
 PRODUCERS = Producer.__table__  # type: ignore[attr-defined]
 FILLED = ("representative", "phone", "address", "unit_vn2025", "unit_vn2004")
+_ID_CHUNK = 900  # codes per "WHERE code IN (…)" look-up of the new ids
 _KEY_FIELDS = ("producer_code", "producer_name", "phone", "commune", "commune_old", "district_old")
 _ROW_TO_STORED = {"producer_name": "name", "representative": "representative", "phone": "phone",
                   "address": "address"}
@@ -74,7 +76,7 @@ class HouseholdBook:
     origin: dict[int, str] = field(default_factory=dict)  # household new in this run → the file that made it
     touched: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))  # file → households it named
     completed: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))  # file → blanks it filled
-    _matcher: ProducerMatcher = field(default_factory=ProducerMatcher)
+    _matcher: ProducerMatcher = field(default_factory=FastProducerMatcher)
     _cache: dict[tuple[Any, ...], Resolution | None] = field(default_factory=dict)
     _pending: list[dict[str, Any]] = field(default_factory=list)
     _pending_ids: list[int] = field(default_factory=list)
@@ -254,11 +256,15 @@ class HouseholdBook:
     def flush(self) -> None:
         """Insert the new households (one executemany), fill blanks, then hold the candidates."""
         if self._pending:
-            statement = insert(PRODUCERS).values(created_at=func.now(), updated_at=func.now())
-            result = self.session.execute(statement.returning(PRODUCERS.c.id, sort_by_parameter_order=True),
-                                          self._pending)
-            for temp, real in zip(self._pending_ids, result.scalars().all(), strict=True):
-                self._real[temp] = real
+            # no RETURNING: with it SQLAlchemy sends one INSERT per row on SQLite; codes are unique
+            insert_rows(self.session, PRODUCERS, self._pending, now=("created_at", "updated_at"))
+            temp_of = {row["code"]: temp for temp, row in zip(self._pending_ids, self._pending, strict=True)}
+            codes = list(temp_of)
+            for start in range(0, len(codes), _ID_CHUNK):
+                chunk = codes[start:start + _ID_CHUNK]
+                for real, code in self.session.execute(select(PRODUCERS.c.id, PRODUCERS.c.code)
+                                                       .where(PRODUCERS.c.code.in_(chunk))):
+                    self._real[temp_of[code]] = real
             self.created += len(self._pending)
             self._pending, self._pending_ids, self._pending_index = [], [], {}
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session
 
+from catalog.importing.bulk import insert_rows
 from catalog.importing.keys import fast_fold
 from catalog.importing.problems import ProblemLog
 from catalog.importing.result import Counts
@@ -264,15 +265,15 @@ class RegisterBook:
         new_regs = [{"producer_id": pid(p), "team_member_id": mid(m), "registered_on": r.day, "source": r.source[:200]}
                     for (p, m), r in self._regs.items() if r.id is None]
         if new_regs:
-            self.session.execute(insert(REGISTRATIONS), new_regs)
+            insert_rows(self.session, REGISTRATIONS, new_regs)
         earlier = [{"_id": r.id, "_day": r.day} for r in self._regs.values() if r.id is not None and r.earlier]
         if earlier:
             self.session.execute(update(REGISTRATIONS).where(REGISTRATIONS.c.id == bindparam("_id"))
                                  .values(registered_on=bindparam("_day")), earlier)
         if self._new_trainings:
-            self.session.execute(insert(TRAININGS), [{**t, "producer_id": pid(t["producer_id"]),
-                                                      "team_member_id": mid(t["team_member_id"])}
-                                                     for t in self._new_trainings])
+            insert_rows(self.session, TRAININGS, [{**t, "producer_id": pid(t["producer_id"]),
+                                                   "team_member_id": mid(t["team_member_id"])}
+                                                  for t in self._new_trainings])
             self._new_trainings = []
         self._flush_accounts()
 
@@ -283,7 +284,7 @@ class RegisterBook:
                 "onboarded_by": mid(a["onboarded_by"]), "rules": {}}
                for a in self._accounts.values() if a["id"] is None]
         if new:
-            self.session.execute(insert(ACCOUNTS).values(created_at=func.now()), new)
+            insert_rows(self.session, ACCOUNTS, new, now=("created_at",))
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
         for account in self._accounts.values():
             if account["id"] is not None and account["_changes"]:

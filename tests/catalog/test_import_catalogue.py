@@ -181,3 +181,14 @@ def test_export_of_one_producer(session: Session, tmp_path: Path) -> None:
     counts = export_catalogue(session=session, out=tmp_path / "one.xlsx", producer_code="HTX-TAIHOAN")
     assert counts["producers"] == 1
     assert counts["products"] == 6
+
+
+def test_a_rejected_row_reports_every_problem_at_once(session: Session, tmp_path: Path) -> None:
+    header = [*SINGLE_HEADER, "Ngành hàng OCOP"]
+    rows = [header, [*single_row("MIEN-1"), "1.3.2"],
+            [*single_row("MIEN-2", price="abc", commune="Xã Côn Mnh"), "Ngành không có"]]
+    result = run(session, write_csv(tmp_path / "c.csv", rows), tmp_path)
+    assert sorted(codes(result)) == [(3, "admin_unit.unknown"), (3, "category.unknown"), (3, "price.invalid")]
+    assert result.counts["products"].created == 1
+    commune = next(p for p in result.problems if p.code == "admin_unit.unknown")
+    assert commune.column == "Xã/phường" and "Xã Côn Minh" in commune.message("vi")

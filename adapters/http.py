@@ -1,0 +1,625 @@
+"""The HTTP core every adapter speaks through.
+
+- :func:`call_with_retries` is **the** retry policy of the project (tenacity): it retries
+  :class:`~catalog.errors.RetriableError` only, with exponential backoff and jitter, honours the
+  marketplace's ``retry_after``, and stops at an attempt cap or a total deadline.  Nothing else in
+  ``adapters/`` or ``connector/`` sleeps and tries again; the sync engine calls this function too
+  (for creates it passes ``before_retry`` to look the SKU up first).
+- :class:`TokenBucket` is the per-account rate limiter (:func:`limiter_for`); a 429 halves its rate
+  and blocks it for the ``Retry-After``, successes bring the rate back slowly.
+- :class:`HttpCore` sends one logical request: it signs every attempt (``sign`` hook), limits,
+  times out, classifies the response on its HTTP status **and** on the codes in its body
+  (``classify`` hook), logs one structured line per attempt and redacts every secret from log
+  records and exception text.  An expired token is refreshed once (``refresh`` hook).
+
+Creates are not idempotent: ``HttpCore.request(..., idempotent=False)`` retries only what cannot
+have reached the marketplace (rate limits, connection refused); a timeout or a dropped
+connection is raised to the caller, who looks the SKU up before trying again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import re
+import time
+import weakref
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any, TypeVar
+
+import httpx
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, stop_after_delay
+
+from catalog.errors import (
+    AgriConnectorError,
+    AuthError,
+    AuthExpiredError,
+    FatalError,
+    MarketplaceError,
+    RateLimitedError,
+    RejectedError,
+    RemoteNotFoundError,
+    RetriableError,
+)
+
+T = TypeVar("T")
+logger = logging.getLogger("adapters.http")
+
+REDACTED = "***"
+
+
+# --------------------------------------------------------------------------------------------
+# Redaction
+
+
+class Redactor:
+    """Replaces every known secret (and its URL-encoded form) by ``***``."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._secrets: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
+        self.add(*secrets)
+
+    def add(self, *secrets: str | None) -> None:
+        changed = False
+        for secret in secrets:
+            if secret and len(secret) >= 4:
+                for form in (secret, httpx.QueryParams({"x": secret}).get("x") or secret, _quoted(secret)):
+                    if form not in self._secrets:
+                        self._secrets.add(form)
+                        changed = True
+        if changed:
+            ordered = sorted(self._secrets, key=len, reverse=True)
+            self._pattern = re.compile("|".join(re.escape(s) for s in ordered))
+            _GLOBAL.register(self)
+
+    def redact(self, text: str) -> str:
+        if self._pattern is None or not text:
+            return text
+        return self._pattern.sub(REDACTED, text)
+
+    def redact_value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.redact(value)
+        if isinstance(value, Mapping):
+            return {k: self.redact_value(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return type(value)(self.redact_value(v) for v in value)
+        return value
+
+    def redact_error(self, error: AgriConnectorError) -> AgriConnectorError:
+        """Scrub an error's parameters and text in place (and return it)."""
+        error.params = {k: self.redact_value(v) for k, v in error.params.items()}
+        if isinstance(error, RejectedError):
+            error.fields = {k: self.redact(v) for k, v in error.fields.items()}
+        error.args = tuple(self.redact(str(a)) for a in error.args)
+        return error
+
+
+def _quoted(secret: str) -> str:
+    from urllib.parse import quote
+
+    return quote(secret, safe="")
+
+
+class _GlobalRedaction(logging.Filter):
+    """A logging filter that scrubs the secrets of every live :class:`Redactor` (httpx's own logs
+    print full URLs, query-string keys included)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._redactors: weakref.WeakSet[Redactor] = weakref.WeakSet()
+
+    def register(self, redactor: Redactor) -> None:
+        self._redactors.add(redactor)
+
+    def scrub(self, text: str) -> str:
+        for redactor in list(self._redactors):
+            text = redactor.redact(text)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self._redactors:
+            record.msg = self.scrub(record.getMessage())
+            record.args = None
+            for key, value in list(record.__dict__.items()):
+                if key not in _STANDARD_RECORD_KEYS and isinstance(value, str):
+                    setattr(record, key, self.scrub(value))
+        return True
+
+
+_STANDARD_RECORD_KEYS = set(logging.LogRecord("x", 0, "x", 0, "x", None, None).__dict__) | {"message"}
+_GLOBAL = _GlobalRedaction()
+for _name in ("adapters", "adapters.http", "adapters.voso", "adapters.postmart", "adapters.generic", "httpx", "httpcore"):
+    logging.getLogger(_name).addFilter(_GLOBAL)
+
+
+def redact_text(text: str) -> str:
+    """Scrub ``text`` of every secret any live adapter knows (for callers that format errors)."""
+    return _GLOBAL.scrub(text)
+
+
+# --------------------------------------------------------------------------------------------
+# The retry policy
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Attempt cap, backoff and total deadline of the one retry policy."""
+
+    max_attempts: int = 5
+    base_delay: float = 0.2  # seconds before the 2nd attempt, doubled each time
+    max_delay: float = 10.0
+    deadline: float = 60.0  # seconds, all attempts and waits included
+    jitter: float = 0.5  # the wait is drawn from [delay * (1 - jitter), delay]
+    max_retry_after: float = 60.0  # a Retry-After longer than this is capped
+
+    def backoff(self, attempt: int, retry_after: float | None) -> float:
+        """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
+        delay = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+        delay = random.uniform(delay * (1.0 - self.jitter), delay)
+        if retry_after is not None:
+            delay = max(delay, min(retry_after, self.max_retry_after))
+        return delay
+
+
+DEFAULT_POLICY = RetryPolicy()
+_current_policy = DEFAULT_POLICY
+
+
+def default_policy() -> RetryPolicy:
+    """The policy adapters use unless given one (tests shorten it with :func:`set_default_policy`)."""
+    return _current_policy
+
+
+def set_default_policy(policy: RetryPolicy) -> RetryPolicy:
+    """Replace the default policy; returns the previous one."""
+    global _current_policy
+    previous, _current_policy = _current_policy, policy
+    return previous
+
+SleepFunction = Callable[[float], Awaitable[None]]
+
+
+def is_retriable(error: BaseException) -> bool:
+    return isinstance(error, RetriableError)
+
+
+async def call_with_retries(
+    operation: Callable[[], Awaitable[T]],
+    *,
+    policy: RetryPolicy | None = None,
+    retry_if: Callable[[BaseException], bool] = is_retriable,
+    before_retry: Callable[[int, BaseException], Awaitable[None]] | None = None,
+    sleep: SleepFunction | None = None,
+) -> T:
+    """Run ``operation`` under the retry policy.
+
+    Only errors for which ``retry_if`` is true are retried (default: :class:`RetriableError`);
+    anything else propagates at once.  ``before_retry(attempt, error)`` runs before each new
+    attempt (the sync engine looks a SKU up there and may raise to stop).  When attempts or the
+    deadline run out, the last error is raised as it was.
+    """
+    active = policy or default_policy()
+    started = time.monotonic()
+
+    def wait(state: RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome else None
+        retry_after = getattr(error, "retry_after", None)
+        delay = active.backoff(state.attempt_number, retry_after)
+        remaining = active.deadline - (time.monotonic() - started)
+        return max(0.0, min(delay, remaining))
+
+    async def before_sleep(state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        logger.info(
+            "retry after attempt %d: %s",
+            state.attempt_number,
+            redact_text(str(error)),
+            extra={"attempt": state.attempt_number, "error_code": getattr(error, "code", None)},
+        )
+        if before_retry is not None and error is not None:
+            await before_retry(state.attempt_number, error)
+
+    retrying = AsyncRetrying(
+        retry=retry_if_exception(retry_if),
+        stop=stop_after_attempt(active.max_attempts) | stop_after_delay(active.deadline),
+        wait=wait,
+        before_sleep=before_sleep,
+        sleep=sleep or asyncio.sleep,
+        reraise=True,
+    )
+
+    async def attempt() -> T:  # tenacity awaits only coroutine functions: a lambda must be wrapped
+        return await operation()
+
+    return await retrying(attempt)
+
+
+# --------------------------------------------------------------------------------------------
+# Rate limiting
+
+
+class TokenBucket:
+    """An async token bucket: ``rate`` requests per second with bursts of ``burst``.
+
+    No lock is needed: reserving a slot reads and writes ``_next`` without awaiting in between.
+    It slows down on 429s (AIMD): ``penalize`` halves the rate, at most once per second so that a
+    burst of 429s counts once, down to a tenth of the nominal rate, and blocks until the
+    ``retry_after``; each success (``reward``) adds back 2 % of the nominal rate.
+    """
+
+    def __init__(self, rate: float, *, burst: int | None = None, min_rate: float | None = None) -> None:
+        self.nominal = max(float(rate), 0.1)
+        self.rate = self.nominal
+        self.burst = burst if burst is not None else max(1, int(self.nominal // 10))
+        self.min_rate = min_rate if min_rate is not None else max(0.1, self.nominal / 10)
+        self._next = 0.0  # monotonic time of the next free slot
+        self._blocked_until = 0.0
+        self._last_penalty = -1e9
+
+    def reserve(self) -> float:
+        """Take a slot; seconds to wait before using it."""
+        now = time.monotonic()
+        interval = 1.0 / self.rate
+        earliest = max(now - (self.burst - 1) * interval, self._next, self._blocked_until)
+        self._next = earliest + interval
+        return max(0.0, earliest - now)
+
+    async def acquire(self) -> None:
+        delay = self.reserve()
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    def penalize(self, retry_after: float | None = None) -> None:
+        now = time.monotonic()
+        if now - self._last_penalty >= 1.0:
+            self.rate = max(self.min_rate, self.rate / 2)
+            self._last_penalty = now
+        if retry_after:
+            self._blocked_until = max(self._blocked_until, now + min(retry_after, 60.0))
+
+    def reward(self) -> None:
+        if self.rate < self.nominal:
+            self.rate = min(self.nominal, self.rate + self.nominal * 0.02)
+
+
+_LIMITERS: dict[tuple[str, str, str], TokenBucket] = {}
+
+
+def limiter_for(marketplace: str, account: str, base_url: str, rate: float) -> TokenBucket:
+    """The one limiter of an account (shared by every adapter instance for it in this process)."""
+    key = (marketplace, account, base_url)
+    bucket = _LIMITERS.get(key)
+    if bucket is None or bucket.nominal != max(float(rate), 0.1):
+        bucket = _LIMITERS[key] = TokenBucket(rate)
+    return bucket
+
+
+# --------------------------------------------------------------------------------------------
+# Responses and classification
+
+
+@dataclass(slots=True)
+class Reply:
+    """A classified, successful response."""
+
+    status: int
+    body: Any
+    headers: httpx.Headers
+    request_path: str
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, moment.timestamp() - time.time())
+
+
+Classifier = Callable[[httpx.Response, Any], MarketplaceError | None]
+Signer = Callable[[httpx.Request], Awaitable[None]]
+
+
+@dataclass(slots=True)
+class RequestContext:
+    """What an error needs to say where it happened."""
+
+    marketplace: str
+    method: str
+    path: str
+
+
+def default_status_error(response: httpx.Response, body: Any, ctx: RequestContext) -> MarketplaceError | None:
+    """Errors by HTTP status alone (after the adapter's body classification had its say)."""
+    status = response.status_code
+    if status < 400:
+        return None
+    detail = _short_detail(body, response)
+    params = {
+        "marketplace": ctx.marketplace,
+        "method": ctx.method,
+        "path": ctx.path,
+        "status": status,
+        "detail": detail,
+    }
+    retry_after = parse_retry_after(response.headers.get("Retry-After"))
+    if status == 429:
+        return RateLimitedError("market.rate_limited", retry_after=retry_after, **params)
+    if status in (408, 425) or status >= 500:
+        return RetriableError("adapters.http_status", retry_after=retry_after, **params)
+    if status == 401:
+        return AuthExpiredError("market.auth_expired", **params)
+    if status == 403:
+        return AuthError("market.auth", **params)
+    if status == 404:
+        return RemoteNotFoundError("market.not_found", key=ctx.path, **params)
+    if status in (400, 422):
+        return RejectedError("market.rejected", marketplace=ctx.marketplace, detail=detail, status=status)
+    return FatalError("adapters.http_status", **params)
+
+
+def _short_detail(body: Any, response: httpx.Response) -> str:
+    if isinstance(body, Mapping):
+        for key in ("message", "error", "detail"):
+            value = body.get(key)
+            if isinstance(value, str) and value:
+                return value[:300]
+            if isinstance(value, Mapping) and isinstance(value.get("message"), str):
+                return str(value["message"])[:300]
+    text = response.text if not isinstance(body, Mapping) else json.dumps(body, ensure_ascii=False)
+    return text[:300]
+
+
+def dig(data: Any, path: str | None, default: Any = None) -> Any:
+    """``data["a"]["b"][0]`` for ``path="a.b.0"``; ``default`` when any step is missing."""
+    if path is None or path == "":
+        return data
+    current = data
+    for part in path.split("."):
+        if isinstance(current, Mapping):
+            if part not in current:
+                return default
+            current = current[part]
+        elif isinstance(current, list | tuple) and part.lstrip("-").isdigit():
+            index = int(part)
+            if not -len(current) <= index < len(current):
+                return default
+            current = current[index]
+        else:
+            return default
+    return current
+
+
+# --------------------------------------------------------------------------------------------
+# The core
+
+
+@dataclass
+class HttpCore:
+    """One account's transport: limiter, signing, classification, retries, redaction, logging."""
+
+    client: httpx.AsyncClient
+    marketplace: str
+    account: str
+    base_url: str
+    secrets: Iterable[str] = ()
+    rate: float = 10.0
+    timeout: float = 15.0
+    policy: RetryPolicy | None = None  # None: default_policy() at each call
+    sign: Signer | None = None
+    classify: Classifier | None = None
+    refresh: Callable[[], Awaitable[None]] | None = None
+    redactor: Redactor = field(init=False)
+    limiter: TokenBucket = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.base_url = self.base_url.rstrip("/")
+        self.redactor = Redactor(self.secrets)
+        self.limiter = limiter_for(self.marketplace, self.account, self.base_url, self.rate)
+
+    def add_secret(self, *values: str | None) -> None:
+        """Register a secret learnt at run time (an access token) for redaction."""
+        self.redactor.add(*values)
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | list[tuple[str, Any]] | None = None,
+        json_body: Any = None,
+        data: Mapping[str, Any] | None = None,
+        files: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool = True,
+        authenticated: bool = True,
+    ) -> Reply:
+        """Send ``method path`` through the retry policy and return the classified reply.
+
+        ``path`` is relative to the account's base URL.  An :class:`AuthExpiredError` on an
+        authenticated call runs the ``refresh`` hook and tries once more.
+        """
+        try:
+            return await self._with_retries(
+                method, path, params, json_body, data, files, headers, idempotent, authenticated
+            )
+        except AuthExpiredError:
+            if not authenticated or self.refresh is None:
+                raise
+            await self.refresh()
+            return await self._with_retries(
+                method, path, params, json_body, data, files, headers, idempotent, authenticated
+            )
+
+    async def _with_retries(
+        self,
+        method: str,
+        path: str,
+        params: Any,
+        json_body: Any,
+        data: Any,
+        files: Any,
+        headers: Any,
+        idempotent: bool,
+        authenticated: bool,
+    ) -> Reply:
+        attempt = 0
+
+        async def once() -> Reply:
+            nonlocal attempt
+            attempt += 1
+            return await self._send_once(method, path, params, json_body, data, files, headers, attempt, authenticated)
+
+        def retry_if(error: BaseException) -> bool:
+            if not isinstance(error, RetriableError):
+                return False
+            if idempotent:
+                return True
+            # a create may have been committed: only errors that prove it was not are retried here
+            return isinstance(error, RateLimitedError) or error.params.get("sent") is False
+
+        return await call_with_retries(once, policy=self.policy, retry_if=retry_if)
+
+    async def _send_once(
+        self,
+        method: str,
+        path: str,
+        params: Any,
+        json_body: Any,
+        data: Any,
+        files: Any,
+        headers: Any,
+        attempt: int,
+        authenticated: bool,
+    ) -> Reply:
+        ctx = RequestContext(self.marketplace, method, path.split("?")[0])
+        request = self.client.build_request(
+            method,
+            self.base_url + path,
+            params=params,
+            json=json_body,
+            data=data,
+            files=files,
+            headers=headers,
+            timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, 5.0)),
+        )
+        if self.sign is not None and authenticated:
+            await self.sign(request)
+        await self.limiter.acquire()
+        started = time.monotonic()
+        status: int | None = None
+        try:
+            try:
+                response = await self.client.send(request)
+                await response.aread()
+            except httpx.TimeoutException as exc:
+                connect = isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
+                raise RetriableError(
+                    "adapters.timeout",
+                    sent=not connect,
+                    marketplace=ctx.marketplace,
+                    method=ctx.method,
+                    path=ctx.path,
+                ) from None
+            except httpx.TransportError as exc:
+                sent = not isinstance(exc, httpx.ConnectError)
+                raise RetriableError(
+                    "adapters.connection",
+                    sent=sent,
+                    marketplace=ctx.marketplace,
+                    method=ctx.method,
+                    path=ctx.path,
+                    detail=self.redactor.redact(type(exc).__name__ + ": " + str(exc)),
+                ) from None
+            status = response.status_code
+            body = _decode(response)
+            error = self.classify(response, body) if self.classify is not None else None
+            if error is None:
+                error = default_status_error(response, body, ctx)
+            if error is None and status >= 300:
+                error = FatalError(
+                    "adapters.http_status",
+                    marketplace=ctx.marketplace,
+                    method=ctx.method,
+                    path=ctx.path,
+                    status=status,
+                    detail=_short_detail(body, response),
+                )
+            if error is not None:
+                if isinstance(error, RateLimitedError):
+                    self.limiter.penalize(error.retry_after)
+                raise self.redactor.redact_error(error)
+            self.limiter.reward()
+            self._log(ctx, status, started, attempt, outcome="ok")
+            return Reply(status=status, body=body, headers=response.headers, request_path=ctx.path)
+        except AgriConnectorError as error:
+            self._log(ctx, status, started, attempt, outcome=error.code)
+            raise self.redactor.redact_error(error) from None
+
+    def _log(self, ctx: RequestContext, status: int | None, started: float, attempt: int, *, outcome: str) -> None:
+        duration_ms = round((time.monotonic() - started) * 1000, 1)
+        if outcome == "ok" and status is not None and status < 400:
+            level = logging.DEBUG
+        else:
+            level = logging.INFO
+        logger.log(
+            level,
+            "%s %s %s -> %s (%s) %.1f ms attempt %d",
+            self.marketplace,
+            ctx.method,
+            self.redactor.redact(ctx.path),
+            status if status is not None else "-",
+            outcome,
+            duration_ms,
+            attempt,
+            extra={
+                "marketplace": self.marketplace,
+                "account": self.account,
+                "method": ctx.method,
+                "path": self.redactor.redact(ctx.path),
+                "status": status,
+                "duration_ms": duration_ms,
+                "attempt": attempt,
+                "outcome": outcome,
+            },
+        )
+
+
+def _decode(response: httpx.Response) -> Any:
+    if not response.content:
+        return None
+    content_type = response.headers.get("content-type", "")
+    if "json" in content_type or response.content[:1] in (b"{", b"["):
+        try:
+            return response.json()
+        except ValueError:
+            return response.text
+    return response.text
+
+
+def require_mapping(reply: Reply, marketplace: str, *, path: str | None = None) -> Mapping[str, Any]:
+    """The reply's body as a JSON object, or a retriable ``adapters.bad_response``."""
+    body = reply.body if path is None else dig(reply.body, path)
+    if not isinstance(body, Mapping):
+        raise RetriableError(
+            "adapters.bad_response",
+            marketplace=marketplace,
+            method="-",
+            path=reply.request_path,
+            detail="expected a JSON object",
+        )
+    return body

@@ -1,0 +1,156 @@
+"""``agri report``: turnover and indicators (table, CSV, Excel, JSON, chart); reported totals."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import typer
+
+from catalog.errors import CatalogueValidationError
+from catalog.money import parse_vnd
+from connector.cli.context import open_session
+from connector.cli.output import JsonOption, console, emit_json, lang, reporting, table
+from connector.ledger.booking import LOCAL_TZ
+from connector.ledger.exports import FORMATS, report_cells, write_chart, write_csv, write_json, write_xlsx
+from connector.ledger.indicators import indicators
+from connector.ledger.reported import add_reported_total, reported_totals
+from connector.ledger.reports import Report, groupings, turnover
+from connector.onboarding.periods import parse_period
+
+report_app = typer.Typer(no_args_is_help=True)
+totals_app = typer.Typer(no_args_is_help=True)
+report_app.add_typer(totals_app, name="totals",
+                     help="Số liệu do sàn, bưu điện báo cáo, đối chiếu với sổ. Reported totals, reconciled.")
+
+PERIOD_HELP = "2023, 2024-H1, 2024-Q3, 2024-05, 2023-01..2024-06 hoặc all."
+
+
+def _today() -> date:
+    return datetime.now(LOCAL_TZ).date()
+
+
+def _money(value: int | float | str) -> str:
+    return f"{value:,}".replace(",", ".") if isinstance(value, int) else str(value)
+
+
+def _output(reports: list[Report], fmt: str, out: Path | None, template: Path | None) -> None:
+    """Write or print ``reports`` (the first is the full grouping) as ``fmt``."""
+    file_fmt = fmt if fmt != "table" or out is None else out.suffix.lstrip(".").lower()
+    if fmt not in FORMATS or file_fmt not in FORMATS:
+        raise CatalogueValidationError("ledger.format_unknown", value=fmt, allowed=", ".join(FORMATS))
+    if file_fmt in ("csv", "xlsx") and out is None:
+        raise CatalogueValidationError("onboarding.out_needed", value=fmt)
+    if out is not None:
+        if file_fmt == "xlsx":
+            write_xlsx(reports, out, template=template, lang=lang())
+        elif file_fmt == "csv":
+            write_csv(reports[0], out, lang=lang())
+        else:
+            write_json(reports[:1], out)
+        console.print(f"Đã ghi / written: [bold]{out}[/]")
+        return
+    if file_fmt == "json":
+        first = reports[0]
+        emit_json(data=first.to_dict(), summary={"rows": len(first.rows), **first.total.values})
+        return
+    head, rows, keys = report_cells(reports[0], lang=lang())
+    shown = [[_money(v) if k else v for v, k in zip(row, krow, strict=True)] for row, krow in zip(rows, keys,
+                                                                                                 strict=True)]
+    console.print(table(f"{reports[0].title} — {reports[0].period.label}", head, shown))
+    for note in reports[0].notes:
+        console.print(f"[dim]{note}[/]")
+
+
+@report_app.command("turnover")
+def report_turnover(
+    period: str = typer.Option("all", "--period", help=PERIOD_HELP),
+    by: str = typer.Option("", "--by", help="month, quarter, half, year, platform, channel-kind, district, commune, "
+                                            "producer-kind, ocop-stars (cách nhau bởi dấu phẩy)."),
+    scheme: str = typer.Option("vn2004", "--scheme", help="vn2004 (huyện, xã cũ) hoặc vn2025 (xã mới)."),
+    province: str | None = typer.Option(None, "--province", help="Mã tỉnh (vd. 06 Bắc Kạn cũ, 19 Thái Nguyên)."),
+    fmt: str = typer.Option("table", "--format", help="table, csv, xlsx hoặc json."),
+    out: Path | None = typer.Option(None, "--out", help="Tệp ra (csv/xlsx/json). Output file."),
+    chart: Path | None = typer.Option(None, "--chart", help="Biểu đồ doanh thu theo tháng và sàn (.png/.svg)."),
+    template: Path | None = typer.Option(None, "--template", help="Mẫu bố cục Excel (.toml) của tỉnh."),
+) -> None:
+    """Doanh thu TMĐT theo kỳ, sàn, huyện/xã, loại chủ thể, hạng OCOP; có tổng và lũy kế.
+    E-commerce turnover by period and dimension, with totals and the year-to-date column."""
+    json_mode = fmt == "json" and out is None
+    with reporting(json_mode):
+        with open_session() as session:
+            the_period = parse_period(period, today=_today())
+            reports = [turnover(session=session, period=the_period, by=dims, scheme=scheme, province=province)
+                       for dims in (groupings(by, scheme=scheme) if fmt == "xlsx" or (
+                           out is not None and out.suffix.lower() == ".xlsx") else [by])]
+            monthly = turnover(session=session, period=the_period, by=["month", "platform"], scheme=scheme,
+                               province=province) if chart else None
+        _output(reports, fmt, out, template)
+        if chart is not None and monthly is not None:
+            if chart.suffix.lower() not in (".png", ".svg"):
+                raise CatalogueValidationError("ledger.format_unknown", value=chart.suffix, allowed=".png, .svg")
+            write_chart(monthly, chart)
+            if not json_mode:
+                console.print(f"Biểu đồ / chart: [bold]{chart}[/]")
+
+
+@report_app.command("indicators")
+def report_indicators(
+    period: str = typer.Option("all", "--period", help=PERIOD_HELP),
+    by: str = typer.Option("", "--by", help="platform."),
+    fmt: str = typer.Option("table", "--format", help="table, csv, xlsx hoặc json."),
+    out: Path | None = typer.Option(None, "--out", help="Tệp ra (csv/xlsx/json). Output file."),
+    template: Path | None = typer.Option(None, "--template", help="Mẫu bố cục Excel (.toml) của tỉnh."),
+) -> None:
+    """Chỉ tiêu: hộ có tài khoản, đã tập huấn, sản phẩm đang bán (OCOP), giao dịch, tỷ lệ, doanh thu.
+    The province's indicators (formulas in the README)."""
+    json_mode = fmt == "json" and out is None
+    with reporting(json_mode):
+        with open_session() as session:
+            report = indicators(session=session, period=parse_period(period, today=_today()), by=by)
+        _output([report], fmt, out, template)
+
+
+@totals_app.command("add")
+def totals_add(
+    period: str = typer.Option(..., "--period", help=PERIOD_HELP),
+    reporter: str = typer.Option(..., "--reporter", help="Đơn vị báo cáo (vd. Bưu điện tỉnh, Voso). Who reported."),
+    amount: str = typer.Option(..., "--amount", help="Doanh thu báo cáo (vd. 16.000.000.000, 16 tỷ…)."),
+    platform: str | None = typer.Option(None, "--platform", help="Sàn mà số liệu thuộc về, nếu có."),
+    transactions: int | None = typer.Option(None, "--transactions", help="Số giao dịch báo cáo."),
+    note: str | None = typer.Option(None, "--note", help="Ghi chú, số công văn…"),
+    recorded_by: str | None = typer.Option(None, "--recorded-by", help="Người nhập."),
+    json_mode: bool = JsonOption,
+) -> None:
+    """Nhập số liệu do sàn hoặc bưu điện báo cáo. Enter a total reported by a platform or VNPost."""
+    with reporting(json_mode), open_session() as session:
+        from connector.onboarding.platforms import parse_platform
+
+        row = add_reported_total(session=session, period=parse_period(period, today=_today()), reporter=reporter,
+                                 amount=parse_vnd(amount, max_value=10**15), transactions=transactions, note=note,
+                                 platform=parse_platform(platform) if platform else None, recorded_by=recorded_by)
+        data = next(r.to_dict() for r in reported_totals(session=session) if r.reported.id == row.id)
+    if json_mode:
+        emit_json(data=data)
+    else:
+        console.print(f"Đã ghi / recorded: {data['reporter']} {data['period']}: {_money(data['reported'])} đ; "
+                      f"sổ / ledger {_money(data['ledger'])} đ; chênh lệch / difference {_money(data['difference'])} đ")
+
+
+@totals_app.command("list")
+def totals_list(
+    period: str = typer.Option("all", "--period", help=PERIOD_HELP),
+    json_mode: bool = JsonOption,
+) -> None:
+    """Số liệu báo cáo bên cạnh số của sổ, với chênh lệch. Reported totals beside the ledger's, with the difference."""
+    with reporting(json_mode), open_session() as session:
+        data = [r.to_dict() for r in reported_totals(session=session, period=parse_period(period, today=_today()))]
+    if json_mode:
+        emit_json(data=data, summary={"count": len(data)})
+        return
+    console.print(table("Đối chiếu số liệu / reported vs ledger",
+                        ["Kỳ", "Đơn vị báo cáo", "Sàn", "Báo cáo (đ)", "Sổ (đ)", "Chênh lệch (đ)", "GD báo cáo",
+                         "GD sổ", "Ghi chú"],
+                        [(d["period"], d["reporter"], d["platform"] or "—", _money(d["reported"]), _money(d["ledger"]),
+                          _money(d["difference"]), d["reported_transactions"], d["ledger_transactions"], d["note"])
+                         for d in data]))

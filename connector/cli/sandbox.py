@@ -1,0 +1,55 @@
+"""``agri sandbox``: run the simulated marketplaces (voso, postmart, generic) on loopback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from connector.cli.output import JsonOption, console, emit_json, reporting
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("sandbox")
+    def sandbox(
+        port: int = typer.Option(8790, "--port", help="Cổng lắng nghe (mặc định 8790). Port to listen on."),
+        faults: str = typer.Option(
+            "", "--faults",
+            help="Lỗi giả lập, ví dụ 'latency=50ms,5xx=0.1,429=0.05,429body=0.05,timeout=0.02,drop=0.05,"
+            "token-ttl=200,rate=100/s'. Fault-injection spec.",
+        ),
+        review_fraction: float = typer.Option(
+            0.0, "--review-fraction", min=0.0, max=1.0,
+            help="Tỉ lệ sản phẩm mới phải chờ duyệt. Fraction of new listings held for review.",
+        ),
+        backfill_months: int = typer.Option(
+            0, "--backfill-months", min=0, max=36,
+            help="Số tháng đơn hàng cũ tạo sẵn cho mỗi gian hàng. Months of order history to seed.",
+        ),
+        state: Path | None = typer.Option(
+            None, "--state", help="Tệp JSON giữ trạng thái giữa các lần chạy. JSON file keeping state across runs.",
+        ),
+        json_mode: bool = JsonOption,
+    ) -> None:
+        """Chạy sàn giả lập (voso, postmart, generic) trên máy. Run the marketplace sandbox on loopback."""
+        from connector.sandbox.faults import parse_faults
+        from connector.sandbox.server import serve
+
+        with reporting(json_mode):
+            parsed = parse_faults(faults or None)
+            base = f"http://127.0.0.1:{port}"
+            data = {
+                "base_url": base,
+                "marketplaces": {name: f"{base}/{name}" for name in ("voso", "postmart", "generic")},
+                "control": f"{base}/_sandbox",
+                "faults": parsed.describe(),
+                "review_fraction": review_fraction,
+                "backfill_months": backfill_months,
+                "state": str(state) if state else None,
+            }
+            if json_mode:
+                emit_json(data=data)
+            else:
+                console.print(f"Sàn giả lập / sandbox: {base}  (voso, postmart, generic; điều khiển {base}/_sandbox)")
+        serve(port=port, faults=faults or None, review_fraction=review_fraction, state_path=state,
+              backfill_months=backfill_months)

@@ -1,0 +1,267 @@
+"""Seller-centre order exports: the order spreadsheets a shop downloads from voso.vn or
+postmart.vn, read into the same path as ``agri orders pull``.
+
+The columns and status words of each marketplace's export are declared in its channel file
+(:mod:`connector.listings.channels`).  Rows (one per order line) are read through the catalog
+importer's machinery (header matching with aliases, converters, per-row problems, report),
+grouped by order id into :class:`~adapters.base.RemoteOrder` and handed to
+:func:`connector.orders.ingest.ingest_orders` with ``source="export"``: idempotent by
+(account, order id), with status history, ledger entries and stock movements.  A later export
+in which an order was cancelled or returned reverses its sale and returns its stock.
+
+:func:`write_order_export` writes such a file (the sandbox uses it, and tests).
+
+    result = import_order_export(session=session, account=account, path=Path("don-hang.xlsx"))
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import xlsxwriter
+from sqlmodel import Session, select
+
+from adapters.base import RemoteOrder, RemoteOrderLine
+from catalog.errors import CatalogueValidationError
+from catalog.importing import convert as cv
+from catalog.importing.cells import Cell
+from catalog.importing.problems import Problem, ProblemLog
+from catalog.importing.readers import open_book
+from catalog.importing.result import Counts, ImportResult, SheetLayout
+from catalog.importing.table import ColumnSpec, read_table
+from catalog.producers import Producer, utcnow
+from catalog.products import Product
+from connector.accounts import MarketplaceAccount
+from connector.ledger.policy import CountingPolicy
+from connector.listings.channels import Channel, load_channel
+from connector.orders.ingest import IngestResult, ingest_orders
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+_EXCEL_EPOCH = datetime(1899, 12, 30)
+_DMY_TIME = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_ORDER_LEVEL = ("placed_at", "updated_at", "status", "buyer_province")
+
+
+def local_datetime(value: Cell) -> datetime:
+    """A moment as a seller centre writes it (Vietnam time unless it says otherwise), made aware."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time())
+    elif isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 2_958_466:
+        moment = _EXCEL_EPOCH + timedelta(days=float(value))
+    elif isinstance(value, str):
+        moment = _parse_text_moment(value.strip())
+    else:
+        raise CatalogueValidationError("date.invalid", value=value)
+    return moment.replace(tzinfo=LOCAL_TZ) if moment.tzinfo is None else moment
+
+
+def _parse_text_moment(raw: str) -> datetime:
+    try:
+        if match := _DMY_TIME.match(raw):
+            d, m, y, hh, mm, ss = match.groups()
+            return datetime(int(y), int(m), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
+        return datetime.fromisoformat(raw)
+    except ValueError:
+        raise CatalogueValidationError("date.invalid", value=raw) from None
+
+
+def order_columns(channel: Channel) -> list[ColumnSpec]:
+    """The channel's order-export columns as the importer's header matcher reads them."""
+    converters: dict[str, cv.Converter] = {
+        "order_id": cv.code(80), "placed_at": local_datetime, "updated_at": local_datetime,
+        "status": cv.text(60), "sku": cv.sku, "title": cv.text(255), "quantity": cv.integer(minimum=1),
+        "unit_price": cv.money(), "amount": cv.money(), "buyer_province": cv.text(80),
+    }
+    return [ColumnSpec(field=c.field, header=c.header, aliases=c.aliases, convert=converters[c.field],
+                       required=c.required, cache=c.field not in ("order_id", "placed_at", "updated_at"))
+            for c in channel.order_columns]
+
+
+@dataclass
+class OrderExportResult(ImportResult):
+    ingest: IngestResult | None = None
+    orders_read: int = 0
+
+    def summary(self) -> dict[str, Any]:
+        ingest = self.ingest
+        extra = {"sales": ingest.sales, "reversals": ingest.reversals, "stock_movements": ingest.stock_movements,
+                 "unknown_skus": ingest.unknown_skus} if ingest else {}
+        return {**super().summary(), "orders_read": self.orders_read, **extra}
+
+
+@dataclass
+class _Group:
+    """The rows of one order, as read."""
+
+    sheet: str
+    columns: dict[str, str]  # field -> header as written in that sheet
+    rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    bad: bool = False
+
+
+def import_order_export(*, session: Session, account: MarketplaceAccount, path: Path, dry_run: bool = False,
+                        recorded_by: str | None = None, lang: str = "vi", now: datetime | None = None,
+                        policy: CountingPolicy | None = None) -> OrderExportResult:
+    """Read a seller-centre order export of ``account`` into the orders path; see the module docstring.
+
+    An order with a bad row is left out whole (the bad row is reported), so no order is recorded
+    with missing lines.  ``now`` (default: the clock) is when the orders are recorded and stands
+    for a missing "updated" column; ``policy`` is the ledger's counting policy (default: from the
+    environment).  Flushes; the caller commits (``dry_run`` rolls the orders back)."""
+    channel = load_channel(account.marketplace)
+    result = OrderExportResult(path=Path(path), mode="keep-valid", dry_run=dry_run, lang=lang)
+    counts = result.counts.setdefault("orders", Counts())
+    log = ProblemLog()
+    groups = _read_groups(channel, result, log)
+    known = _known_skus(session, account)
+    moment = now or utcnow()
+    orders = []
+    for order_id, group in groups.items():
+        order = None if group.bad else _order(channel, order_id, group, log, known, moment)
+        if order is None:
+            counts.rejected += 1
+        else:
+            orders.append(order)
+    result.orders_read = len(groups)
+    result.problems = log.problems
+    if orders:
+        result.ingest = _ingest(session, account, orders, dry_run=dry_run, recorded_by=recorded_by, now=moment,
+                                policy=policy)
+        counts.created, counts.updated = result.ingest.orders_new, result.ingest.orders_updated
+        counts.unchanged = result.ingest.orders_unchanged
+    return result
+
+
+def _read_groups(channel: Channel, result: OrderExportResult, log: ProblemLog) -> dict[str, _Group]:
+    """Every sheet with the export's header, its rows grouped by order id."""
+    groups: dict[str, _Group] = {}
+    try:
+        with open_book(result.path) as book:
+            for name in book.sheet_names:
+                table = read_table(book.sheet(name), order_columns(channel), log=log, optional=True)
+                if table is None:
+                    continue
+                result.layouts[name] = SheetLayout(name, table.header_row, table.positions, table.columns)
+                for parsed in table.rows:
+                    result.rows_read += 1
+                    order_id = parsed.values.get("order_id")
+                    if order_id is None:
+                        continue  # reported by the reader (a required column)
+                    group = groups.setdefault(order_id, _Group(sheet=name, columns=table.columns))
+                    group.rows.append((parsed.row, parsed.values))
+                    group.bad = group.bad or not parsed.ok
+    except CatalogueValidationError as error:
+        log.add(Problem.from_error(error, sheet=None, row=None, column=None))
+    if not result.layouts and not log.file_errors:
+        log.error("import.header_missing", sheet=None, row=None,
+                  columns=", ".join(f"'{c.header}'" for c in channel.order_columns if c.required))
+    return groups
+
+
+def _ingest(session: Session, account: MarketplaceAccount, orders: list[RemoteOrder], *, dry_run: bool,
+            recorded_by: str | None, now: datetime, policy: CountingPolicy | None) -> IngestResult:
+    nested = session.begin_nested()
+    try:
+        outcome = ingest_orders(session=session, account=account, orders=orders, source="export",
+                                recorded_by=recorded_by, policy=policy, now=now)
+    except BaseException:
+        nested.rollback()
+        raise
+    if dry_run:
+        nested.rollback()
+    else:
+        nested.commit()
+    return outcome
+
+
+def _known_skus(session: Session, account: MarketplaceAccount) -> tuple[str, set[str]]:
+    producer = session.get(Producer, account.producer_id)
+    if producer is None:
+        return "?", set()
+    return producer.code, set(session.exec(select(Product.sku).where(Product.producer_id == producer.id)))
+
+
+def _order(channel: Channel, order_id: str, group: _Group, log: ProblemLog, known: tuple[str, set[str]],
+           now: datetime) -> RemoteOrder | None:
+    sheet, columns = group.sheet, group.columns
+    first_row, first = group.rows[0]
+    for name in _ORDER_LEVEL:
+        seen = {repr(v.get(name)) for _, v in group.rows if v.get(name) is not None}
+        if len(seen) > 1:
+            for row, _ in group.rows:
+                log.error("listings.order_inconsistent", sheet=sheet, row=row, column=columns.get(name),
+                          order=order_id, field=columns.get(name, name))
+            return None
+    word = first["status"]
+    status = channel.status_of(word)
+    if status is None:
+        log.error("listings.status_unknown", sheet=sheet, row=first_row, column=columns.get("status"), value=word,
+                  marketplace=channel.marketplace, allowed=channel.status_words())
+        return None
+    lines = []
+    for row, values in group.rows:
+        if values["sku"] not in known[1]:
+            log.warning("listings.sku_unknown", sheet=sheet, row=row, column=columns.get("sku"), value=values["sku"],
+                        producer=known[0])
+        amount = values.get("amount", values["quantity"] * values["unit_price"])
+        lines.append(RemoteOrderLine(sku=values["sku"], quantity=values["quantity"], unit_price=values["unit_price"],
+                                     amount=amount, title=values.get("title")))
+    placed = first["placed_at"]
+    updated = next((v["updated_at"] for _, v in group.rows if v.get("updated_at")), None) or max(placed, now)
+    return RemoteOrder(remote_id=order_id, status=status, raw_status=word, placed_at=placed, updated_at=updated,
+                       total=sum(line.amount for line in lines), lines=tuple(lines),
+                       buyer_province=first.get("buyer_province"))
+
+
+def write_order_export(*, channel: Channel, orders: Sequence[RemoteOrder], out: Path) -> Path:
+    """An order spreadsheet in the seller centre's layout of ``channel``: one row per order line,
+    times in Vietnam time, statuses in the seller centre's words."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    book = xlsxwriter.Workbook(str(out), {"strings_to_formulas": False, "strings_to_urls": False,
+                                          "remove_timezone": True})
+    try:
+        bold = book.add_format({"bold": True})
+        when = book.add_format({"num_format": "dd/mm/yyyy hh:mm:ss"})
+        sheet = book.add_worksheet(channel.order_sheet)
+        for c, column in enumerate(channel.order_columns):
+            sheet.write_string(0, c, column.header, bold)
+            sheet.set_column(c, c, 18)
+        r = 1
+        for order in orders:
+            for line in order.lines:
+                for c, column in enumerate(channel.order_columns):
+                    _write_order_cell(sheet, r, c, _order_value(channel, order, line, column.field), when)
+                r += 1
+    finally:
+        book.close()
+    return out
+
+
+def _order_value(channel: Channel, order: RemoteOrder, line: RemoteOrderLine, name: str) -> Any:
+    values: dict[str, Any] = {
+        "order_id": order.remote_id, "placed_at": order.placed_at, "updated_at": order.updated_at,
+        "status": channel.word_for(order.status), "sku": line.sku, "title": line.title,
+        "quantity": line.quantity, "unit_price": line.unit_price, "amount": line.amount,
+        "buyer_province": order.buyer_province,
+    }
+    return values[name]
+
+
+def _write_order_cell(sheet: Any, r: int, c: int, value: Any, when: Any) -> None:
+    if value is None:
+        return
+    if isinstance(value, datetime):
+        local = value.astimezone(LOCAL_TZ) if value.tzinfo else value
+        sheet.write_datetime(r, c, local.replace(tzinfo=None), when)
+    elif isinstance(value, int):
+        sheet.write_number(r, c, value)
+    else:
+        sheet.write_string(r, c, str(value))

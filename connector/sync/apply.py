@@ -1,0 +1,406 @@
+"""``apply_plan``: carry out one account's plan, safely and fast.
+
+- Items run concurrently, bounded per account and in total; the adapter's limiter keeps the rate.
+- Every result is committed as it arrives, so a crash loses at most the requests in flight.
+- A create is recorded as ``pending_create`` (with the hash about to be sent) and committed
+  *before* its request leaves.  A create that failed in a way that may have reached the
+  marketplace, and any binding left without a remote id by an earlier run, is resolved by
+  ``find_by_sku`` before anything is sent again: no duplicates.
+- Stale writes: the product's versions are checked before sending and after the answer; a
+  product that changed meanwhile is planned again, so the newer version is always sent last.
+- One failure never stops the others; each item ends as one :class:`ItemResult`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy import select as sa_select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from adapters.base import Adapter, Listing, ListingState, RemoteImageRef, RemoteListing
+from adapters.http import DEFAULT_POLICY, RetryPolicy, call_with_retries
+from catalog.errors import (
+    AgriConnectorError,
+    AuthExpiredError,
+    ConflictError,
+    RejectedError,
+    RemoteNotFoundError,
+    RetriableError,
+    SkippableError,
+)
+from catalog.images import ImageProfile, PreparedImage
+from catalog.producers import utcnow
+from catalog.products import Product
+from connector.accounts import MarketplaceAccount
+from connector.sync.models import Binding, BindingState, RemoteImage
+from connector.sync.plan import AccountPlan, Action, PlannedItem, plan_sync
+from connector.sync.report import ItemResult, Outcome, SyncReport
+
+T = TypeVar("T")
+PrepareImage = Callable[[str, ImageProfile], PreparedImage]
+MAX_REPLANS = 5
+
+_STATES = {ListingState.active: BindingState.active, ListingState.pending_review: BindingState.pending_review,
+           ListingState.rejected: BindingState.rejected, ListingState.delisted: BindingState.delisted}
+
+
+class _AlreadyCreated(Exception):
+    """Raised between create attempts when the SKU turns out to exist: the create got through."""
+
+    def __init__(self, remote: RemoteListing) -> None:
+        super().__init__(remote.remote_id)
+        self.remote = remote
+
+
+class _Replan(Exception):
+    """The product must be planned again (changed meanwhile, or its remote listing is gone)."""
+
+
+@dataclass
+class ImageSource:
+    """Where prepared images come from, and how a marketplace that fetches by URL finds them."""
+
+    prepare: PrepareImage
+    public_url: Callable[[str, str], str]  # (variant sha256, extension) -> URL
+
+
+class AccountRun:
+    """One account's plan being applied (use :func:`apply_plan`)."""
+
+    def __init__(self, *, session: Session, account: MarketplaceAccount, plan: AccountPlan, adapter: Adapter,
+                 images: ImageSource | None, concurrency: int, total: asyncio.Semaphore | None,
+                 policy: RetryPolicy, on_result: Callable[[ItemResult], None] | None,
+                 clock: Callable[[], datetime], cancelled: Callable[[], AgriConnectorError | None]) -> None:
+        self.session, self.account, self.plan, self.adapter = session, account, plan, adapter
+        self.images, self.policy, self.on_result, self.clock = images, policy, on_result, clock
+        self.cancelled = cancelled
+        self.capabilities = adapter.capabilities
+        self.profile = adapter.image_profile
+        self.local = asyncio.Semaphore(max(1, concurrency))
+        self.total = total
+        self.variants: dict[str, PreparedImage] = {}
+        self.uploads: dict[str, asyncio.Task[RemoteImageRef]] = {}
+        self.refs: dict[str, RemoteImageRef] = {}
+        self.refresh_lock = asyncio.Lock()
+        assert account.id is not None
+        self.account_id = account.id
+
+    # -- the run --------------------------------------------------------------------------------
+
+    async def run(self, *, rounds: int) -> SyncReport:
+        self.refs = {r.sha256: RemoteImageRef(kind="id" if r.kind == "id" else "url", value=r.value, sha256=r.sha256)
+                     for r in self.session.exec(select(RemoteImage).where(RemoteImage.account_id == self.account_id))}
+        self.session.commit()
+        report = SyncReport()
+        for item in self.plan.items:
+            if not item.sends:
+                self._emit(report, self._quiet(item))
+        pending = self.plan.to_send
+        for round_no in range(max(1, rounds)):
+            results = await asyncio.gather(*(self._guarded(item) for item in pending))
+            last = round_no == max(1, rounds) - 1
+            again = [item for item, result in zip(pending, results, strict=True) if result.retriable and not last]
+            for item, result in zip(pending, results, strict=True):
+                if item not in again:
+                    self._emit(report, result)
+            if not again:
+                break
+            pending = self._replanned([item.product_id for item in again], report)
+        return report
+
+    def _emit(self, report: SyncReport, result: ItemResult) -> None:
+        report.results.append(result)
+        if self.on_result is not None:
+            self.on_result(result)
+
+    def _quiet(self, item: PlannedItem) -> ItemResult:
+        if item.action == Action.blocked:
+            return ItemResult(self.account.name, item.sku, item.action, Outcome.blocked, item.remote_id,
+                              code=item.reasons[0].code if item.reasons else None,
+                              message="; ".join(r.message("vi") for r in item.reasons))
+        return ItemResult(self.account.name, item.sku, item.action, Outcome.unchanged, item.remote_id,
+                          state=item.state.value if item.state else None)
+
+    def _replanned(self, product_ids: list[int], report: SyncReport) -> list[PlannedItem]:
+        fresh = plan_sync(session=self.session, account=self.account, capabilities=self.capabilities,
+                          image_profile=self.profile, product_ids=product_ids)
+        self.session.commit()
+        for item in fresh.items:
+            if not item.sends:
+                self._emit(report, self._quiet(item))
+        return fresh.to_send
+
+    async def _guarded(self, item: PlannedItem) -> ItemResult:
+        semaphores = [self.local] + ([self.total] if self.total is not None else [])
+        for semaphore in semaphores:
+            await semaphore.acquire()
+        try:
+            return await self._item(item)
+        finally:
+            for semaphore in semaphores:
+                semaphore.release()
+
+    async def _item(self, item: PlannedItem) -> ItemResult:
+        replans = 0
+        while True:
+            try:
+                stop = self.cancelled()
+                if stop is not None:
+                    raise stop
+                if not self._fresh(item):
+                    raise _Replan
+                result = await self._send(item)
+                if not self._fresh(item):
+                    raise _Replan  # what was sent is bound; the newer version goes next
+                result.replanned = replans
+                return result
+            except _Replan:
+                replans += 1
+                fresh = plan_sync(session=self.session, account=self.account, capabilities=self.capabilities,
+                                  image_profile=self.profile, product_ids=[item.product_id])
+                self.session.commit()
+                if not fresh.items or replans > MAX_REPLANS:
+                    return ItemResult(self.account.name, item.sku, item.action, Outcome.unchanged, item.remote_id,
+                                      replanned=replans)
+                item = fresh.items[0]
+                if not item.sends:
+                    result = self._quiet(item)
+                    result.replanned = replans
+                    return result
+            except AgriConnectorError as error:
+                return self._failed(item, error, replans)
+            except Exception as error:  # a bug or an unexpected library error: this item only
+                return self._failed(item, AgriConnectorError("internal.error", detail=type(error).__name__), replans)
+
+    # -- one item -------------------------------------------------------------------------------
+
+    async def _send(self, item: PlannedItem) -> ItemResult:
+        if item.action == Action.delist:
+            return await self._delist(item)
+        assert item.listing is not None
+        if item.action == Action.stock_price:
+            assert item.remote_id is not None
+            remote_id = item.remote_id
+            remote = await self._call(lambda: self.adapter.update_stock_price(
+                remote_id, price=item.listing.price, stock=item.listing.stock))  # type: ignore[union-attr]
+            return self._bound(item, remote, refs=None)
+        refs = await self._image_refs(item)
+        listing = replace(item.listing, images=refs)
+        if item.action == Action.update:
+            assert item.remote_id is not None
+            remote_id = item.remote_id
+            try:
+                remote = await self._call(lambda: self.adapter.upsert_listing(listing, remote_id=remote_id))
+            except RemoteNotFoundError:
+                self._unbind(item)  # the listing is gone on the marketplace: create it again
+                raise _Replan from None
+            return self._bound(item, remote, refs=refs)
+        return await self._create(item, listing, refs)
+
+    async def _create(self, item: PlannedItem, listing: Listing, refs: tuple[RemoteImageRef, ...]) -> ItemResult:
+        binding = self._binding(item)
+        if binding is not None and binding.remote_id is None:
+            found = await self._call(lambda: self.adapter.find_by_sku(item.sku))
+            if found is not None:
+                if binding.pending_hash == item.payload_hash:
+                    return self._bound(item, found, refs=refs)  # the earlier create got through as it is
+                self._bound(item, found, refs=refs, hash_known=False)
+                item.remote_id, item.action = found.remote_id, Action.update
+                return await self._send(item)
+        binding = binding or Binding(account_id=self.account_id, product_id=item.product_id)
+        binding.state, binding.pending_hash = BindingState.pending_create, item.payload_hash
+        binding.updated_at = self.clock()
+        self.session.add(binding)
+        self.session.commit()  # recorded before the request leaves
+
+        async def look_up(attempt: int, error: BaseException) -> None:
+            found = await self._call(lambda: self.adapter.find_by_sku(item.sku))
+            if found is not None:
+                raise _AlreadyCreated(found)
+
+        async def attempt() -> RemoteListing:  # a coroutine function: tenacity awaits it
+            return await self._call(lambda: self.adapter.upsert_listing(listing))
+
+        try:
+            remote = await call_with_retries(attempt, policy=self.policy, before_retry=look_up)
+        except _AlreadyCreated as created:
+            remote = created.remote
+        except RetriableError:
+            found = await self._call(lambda: self.adapter.find_by_sku(item.sku))
+            if found is None:
+                raise
+            remote = found
+        return self._bound(item, remote, refs=refs)
+
+    async def _delist(self, item: PlannedItem) -> ItemResult:
+        remote_id = item.remote_id
+        if remote_id is None:
+            found = await self._call(lambda: self.adapter.find_by_sku(item.sku))
+            remote_id = found.remote_id if found else None
+        if remote_id is not None:
+            rid = remote_id
+            with contextlib.suppress(RemoteNotFoundError):  # gone already: off sale either way
+                await self._call(lambda: self.adapter.delist(rid))
+        binding = self._binding(item)
+        assert binding is not None
+        if remote_id is not None and binding.remote_id is None:
+            binding.remote_id = remote_id
+        binding.state, binding.last_error, binding.attempts = BindingState.delisted, None, 0
+        binding.last_synced_at = binding.updated_at = self.clock()
+        binding.content_version, binding.stock_version = item.content_version, item.stock_version
+        self.session.add(binding)
+        self.session.commit()
+        return ItemResult(self.account.name, item.sku, item.action, Outcome.done, remote_id,
+                          state=BindingState.delisted.value)
+
+    async def _call(self, operation: Callable[[], Awaitable[T]]) -> T:
+        """One adapter call; an expired session is refreshed once (by one task) and the call repeated."""
+        try:
+            return await operation()
+        except AuthExpiredError:
+            async with self.refresh_lock:
+                await self.adapter.refresh_auth()
+            return await operation()
+
+    # -- images ---------------------------------------------------------------------------------
+
+    async def _image_refs(self, item: PlannedItem) -> tuple[RemoteImageRef, ...]:
+        if self.images is None or not item.image_shas:
+            return ()
+        return tuple([await self._image_ref(sha) for sha in item.image_shas])
+
+    async def _image_ref(self, original_sha: str) -> RemoteImageRef:
+        assert self.images is not None
+        prepared = self.variants.get(original_sha)
+        if prepared is None:
+            prepared = await asyncio.to_thread(self.images.prepare, original_sha, self.profile)
+            self.variants[original_sha] = prepared
+        sha = prepared.sha256
+        if self.capabilities.images == "url":
+            extension = "jpg" if prepared.format == "JPEG" else prepared.format.lower()
+            return RemoteImageRef(kind="url", value=self.images.public_url(sha, extension), sha256=sha)
+        if sha in self.refs:
+            return self.refs[sha]
+        task = self.uploads.get(sha)
+        if task is None:  # one upload per variant, however many listings wait for it
+            task = self.uploads[sha] = asyncio.ensure_future(self._upload(prepared))
+        return await asyncio.shield(task)
+
+    async def _upload(self, prepared: PreparedImage) -> RemoteImageRef:
+        try:
+            extension = "jpg" if prepared.format == "JPEG" else prepared.format.lower()
+            ref = await self._call(lambda: self.adapter.upload_image(
+                prepared.data, filename=f"{prepared.sha256}.{extension}", sha256=prepared.sha256))
+        except BaseException:
+            self.uploads.pop(prepared.sha256, None)
+            raise
+        self.refs[prepared.sha256] = ref
+        self.session.add(RemoteImage(account_id=self.account_id, sha256=prepared.sha256, kind=ref.kind,
+                                     value=ref.value))
+        try:
+            self.session.commit()
+        except IntegrityError:  # another process recorded it first: same variant, keep theirs
+            self.session.rollback()
+        return ref
+
+    # -- bindings -------------------------------------------------------------------------------
+
+    def _binding(self, item: PlannedItem) -> Binding | None:
+        return self.session.exec(select(Binding).where(Binding.account_id == self.account_id,
+                                                       Binding.product_id == item.product_id)).first()
+
+    def _fresh(self, item: PlannedItem) -> bool:
+        row = self.session.execute(sa_select(Product.content_version, Product.stock_version)  # type: ignore[call-overload]
+                                   .where(Product.id == item.product_id)).first()
+        self.session.commit()
+        return row is not None and (row[0], row[1]) == (item.content_version, item.stock_version)
+
+    def _bound(self, item: PlannedItem, remote: RemoteListing, *, refs: tuple[RemoteImageRef, ...] | None,
+               hash_known: bool = True) -> ItemResult:
+        binding = self._binding(item) or Binding(account_id=self.account_id, product_id=item.product_id)
+        binding.remote_id = remote.remote_id
+        binding.remote_url = remote.url or binding.remote_url
+        binding.state = _STATES.get(remote.state, BindingState.active)
+        if hash_known:
+            binding.payload, binding.payload_hash, binding.plan_key = item.payload, item.payload_hash, item.plan_key
+            binding.content_version, binding.stock_version = item.content_version, item.stock_version
+        binding.pending_hash = None
+        if refs is not None:
+            binding.image_refs = [asdict(ref) for ref in refs]
+        binding.last_error = ({"code": "market.rejected", "fields": {p.field: p.message for p in remote.reasons}}
+                              if remote.reasons else None)
+        binding.attempts = 0
+        binding.last_synced_at = binding.updated_at = self.clock()
+        self.session.add(binding)
+        try:
+            self.session.commit()
+        except IntegrityError:
+            self.session.rollback()
+            raise ConflictError("sync.duplicate_remote", remote_id=remote.remote_id) from None
+        return ItemResult(self.account.name, item.sku, item.action, Outcome.done, remote.remote_id,
+                          state=binding.state.value)
+
+    def _unbind(self, item: PlannedItem) -> None:
+        binding = self._binding(item)
+        if binding is not None:
+            binding.remote_id, binding.state, binding.payload_hash = None, BindingState.error, None
+            binding.updated_at = self.clock()
+            self.session.add(binding)
+            self.session.commit()
+
+    def _failed(self, item: PlannedItem, error: AgriConnectorError, replans: int) -> ItemResult:
+        transaction = self.session.get_transaction()
+        if transaction is not None and not transaction.is_active:
+            self.session.rollback()  # a database error left the transaction unusable
+        outcome = (Outcome.rejected if isinstance(error, RejectedError)
+                   else Outcome.skipped if isinstance(error, SkippableError) else Outcome.failed)
+        detail = error.to_dict("vi")
+        binding = self._binding(item)
+        if binding is not None and not isinstance(error, SkippableError | ConflictError):
+            binding.state = BindingState.rejected if outcome == Outcome.rejected else BindingState.error
+            if outcome == Outcome.rejected:
+                binding.pending_hash = item.payload_hash
+            binding.last_error = detail
+            binding.attempts += 1
+            binding.updated_at = self.clock()
+            self.session.add(binding)
+            self.session.commit()
+        fields = dict(error.fields) if isinstance(error, RejectedError) else {}
+        return ItemResult(self.account.name, item.sku, item.action, outcome, item.remote_id,
+                          state=binding.state.value if binding else None, code=error.code,
+                          message=error.message("vi"), fields=fields, replanned=replans,
+                          retriable=isinstance(error, RetriableError))
+
+
+async def apply_plan(
+    *,
+    session: Session,
+    account: MarketplaceAccount,
+    plan: AccountPlan,
+    adapter: Adapter,
+    images: ImageSource | None = None,
+    concurrency: int = 16,
+    total: asyncio.Semaphore | None = None,
+    rounds: int = 2,
+    policy: RetryPolicy = DEFAULT_POLICY,
+    on_result: Callable[[ItemResult], None] | None = None,
+    clock: Callable[[], datetime] = utcnow,
+    cancelled: Callable[[], AgriConnectorError | None] = lambda: None,
+) -> SyncReport:
+    """Carry out ``plan`` on ``account`` through ``adapter``; one result per planned item.
+
+    ``rounds``: items that failed with a retriable error (after the adapter's own retries) are
+    planned again and tried once more per extra round.  ``cancelled`` is asked before each send
+    (the lease keeper answers with an error once the lease is lost).
+    """
+    run = AccountRun(session=session, account=account, plan=plan, adapter=adapter, images=images,
+                     concurrency=concurrency, total=total, policy=policy, on_result=on_result, clock=clock,
+                     cancelled=cancelled)
+    return await run.run(rounds=rounds)

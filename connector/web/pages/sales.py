@@ -1,0 +1,169 @@
+"""Sales on channels without an API: one sale typed in, a sales file imported, a reported total entered.
+
+The one-sale form writes its row in the sales file's layout and runs it through
+:func:`connector.ledger.sales.import_sales` (the same checks as ``agri sales import``); totals go
+through :func:`connector.ledger.reported.add_reported_total` (``agri report totals add``).  Every
+producer named, in the form or in a file, must be in the user's scope before anything is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, UploadFile
+from fastapi.responses import HTMLResponse
+
+from catalog.errors import CatalogueValidationError
+from catalog.importing.problems import ProblemLog
+from catalog.importing.readers import open_book
+from catalog.importing.table import read_table
+from catalog.money import parse_vnd
+from connector.onboarding.periods import parse_period
+from connector.onboarding.platforms import PLATFORMS, parse_platform
+from connector.web.deps import Page, UserPage
+from connector.web.features import optional_module
+from connector.web.models import Role
+from connector.web.pages.catalogue import MAX_UPLOAD
+from connector.web.scope import Principal, scoped_producer, visible_producers
+
+router = APIRouter()
+RECORDERS = (Role.producer, Role.staff, Role.admin)
+TOTALS = (Role.staff, Role.admin)
+
+
+def _ledger() -> tuple[Any, Any]:
+    sales, reported = optional_module("connector.ledger.sales"), optional_module("connector.ledger.reported")
+    if sales is None or reported is None:
+        from catalog.errors import ConfigurationError
+
+        raise ConfigurationError("web.feature_missing", value="ledger")
+    return sales, reported
+
+
+def _render(ctx: Page, **extra: Any) -> HTMLResponse:
+    who = ctx.user
+    producers = visible_producers(session=ctx.session, who=who)
+    installed = optional_module("connector.ledger.sales") is not None
+    reported: list[dict[str, Any]] = []
+    if installed and who.role in TOTALS:
+        reported = [r.to_dict() for r in _ledger()[1].reported_totals(session=ctx.session)][-20:]
+    return ctx.render("sales.html", **{"producers": producers, "platforms": PLATFORMS, "installed": installed,
+                                       "today": date.today().isoformat(), "result": None, "reported": reported,
+                                       "notice": None, **extra})
+
+
+@router.get("/sales", response_class=HTMLResponse)
+def sales_page(ctx: UserPage) -> HTMLResponse:
+    ctx.require(*RECORDERS)
+    return _render(ctx)
+
+
+def check_file_scope(ctx: Page, who: Principal, path: Path, columns: list[Any]) -> None:
+    """Refuse a sales file naming a producer outside the user's scope (read with the importer's reader)."""
+    if who.role is Role.admin:
+        return
+    codes: set[str] = set()
+    with open_book(path) as book:
+        for name in book.sheet_names:
+            table = read_table(book.sheet(name), columns, log=ProblemLog(), optional=True)
+            for parsed in table.rows if table is not None else []:
+                if parsed.values.get("producer_code"):
+                    codes.add(str(parsed.values["producer_code"]))
+    for code in sorted(codes):
+        scoped_producer(session=ctx.session, who=who, code=code)
+
+
+@router.post("/sales/entry", response_class=HTMLResponse)
+def sale_entry(ctx: UserPage, csrf: Annotated[str, Form()] = "", day: Annotated[str, Form()] = "",
+               platform: Annotated[str, Form()] = "", producer: Annotated[str, Form()] = "",
+               sku: Annotated[str, Form()] = "", quantity: Annotated[str, Form()] = "",
+               amount: Annotated[str, Form()] = "", reference: Annotated[str, Form()] = "",
+               source: Annotated[str, Form()] = "") -> HTMLResponse:
+    ctx.check_csrf(csrf)
+    result = record_one_sale(ctx, day=day, platform=platform, producer=producer, sku=sku, quantity=quantity,
+                             amount=amount, reference=reference, source=source)
+    notice = ctx.t("sale_recorded") if result.committed else None
+    return _render(ctx, result=result, notice=notice)
+
+
+def record_one_sale(ctx: Page, *, day: str, platform: str, producer: str, sku: str, quantity: str, amount: str,
+                    reference: str, source: str) -> Any:
+    """One sale, written as one row of the sales file and run through ``import_sales``; its result."""
+    who = ctx.require(*RECORDERS)
+    sales, _reported = _ledger()
+    target = scoped_producer(session=ctx.session, who=who, code=producer.strip())
+    when = date.fromisoformat(day) if day else date.today()
+    cells = {"day": when.strftime("%d/%m/%Y"), "platform": platform, "producer_code": target.code, "sku": sku.strip(),
+             "quantity": quantity.strip(), "amount": amount.strip(), "reference": reference.strip(),
+             "source": source.strip(), "recorded_by": who.display_name}
+    specs = sales.SALES_COLUMNS
+    folder = Path(tempfile.mkdtemp(prefix="agri-sale-"))
+    try:
+        path = folder / "ban-hang (web).csv"
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow([s.header for s in specs])
+            writer.writerow([cells.get(s.field, "") for s in specs])
+        return sales.import_sales(session=ctx.session, path=path, recorded_by=f"web:{who.username}", lang=ctx.lang)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@router.post("/sales/import", response_class=HTMLResponse)
+def sales_import(ctx: UserPage, file: Annotated[UploadFile | None, File()] = None,
+                 csrf: Annotated[str, Form()] = "") -> HTMLResponse:
+    ctx.check_csrf(csrf)
+    who = ctx.require(*RECORDERS)
+    sales, _reported = _ledger()
+    if file is None or not file.filename:
+        raise CatalogueValidationError("web.upload_missing")
+    suffix = Path(file.filename).suffix.lower()
+    if suffix not in (".xlsx", ".xls", ".ods", ".csv"):
+        raise CatalogueValidationError("file.unreadable", path=Path(file.filename).name, detail=".xlsx, .ods, .csv")
+    folder = Path(tempfile.mkdtemp(prefix="agri-sales-"))
+    try:
+        path = folder / (Path(file.filename).stem[:80] + suffix)
+        data = file.file.read(MAX_UPLOAD + 1)
+        if len(data) > MAX_UPLOAD:
+            raise CatalogueValidationError("web.upload_too_large", max_mb=MAX_UPLOAD // (1024 * 1024))
+        path.write_bytes(data)
+        check_file_scope(ctx, who, path, sales.SALES_COLUMNS)
+        result = sales.import_sales(session=ctx.session, path=path, recorded_by=f"web:{who.username}", lang=ctx.lang)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return _render(ctx, result=result, notice=ctx.t("sale_recorded") if result.committed else None)
+
+
+@router.post("/sales/reported", response_class=HTMLResponse)
+def reported_total(ctx: UserPage, csrf: Annotated[str, Form()] = "", period: Annotated[str, Form()] = "",
+                   reporter: Annotated[str, Form()] = "", amount: Annotated[str, Form()] = "",
+                   platform: Annotated[str, Form()] = "", transactions: Annotated[str, Form()] = "",
+                   note: Annotated[str, Form()] = "") -> HTMLResponse:
+    ctx.check_csrf(csrf)
+    enter_reported_total(ctx, period=period, reporter=reporter, amount=amount, platform=platform,
+                         transactions=transactions, note=note)
+    return _render(ctx, notice=ctx.t("total_recorded"))
+
+
+def enter_reported_total(ctx: Page, *, period: str, reporter: str, amount: str, platform: str, transactions: str,
+                         note: str) -> dict[str, Any]:
+    """Record a reported total; returns it beside the ledger's figure."""
+    who = ctx.require(*TOTALS)
+    _sales, reported = _ledger()
+    count = transactions.strip().replace(".", "")
+    if count and not count.isdigit():
+        raise CatalogueValidationError("number.not_integer", value=transactions)
+    row = reported.add_reported_total(session=ctx.session, period=parse_period(period, today=date.today()),
+                                      reporter=reporter, amount=parse_vnd(amount, max_value=10**15),
+                                      platform=parse_platform(platform) if platform else None,
+                                      transactions=int(count) if count else None, note=note or None,
+                                      recorded_by=f"web:{who.username}")
+    found: dict[str, Any] = next(r.to_dict() for r in reported.reported_totals(session=ctx.session)
+                                 if r.reported.id == row.id)
+    return found
+

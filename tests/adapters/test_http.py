@@ -1,0 +1,330 @@
+"""The HTTP core: the one retry policy, the limiter, classification, redaction, logging."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import httpx
+import pytest
+import respx
+
+from adapters.http import (
+    HttpCore,
+    Redactor,
+    RetryPolicy,
+    TokenBucket,
+    call_with_retries,
+    dig,
+    parse_retry_after,
+)
+from catalog.errors import (
+    AuthError,
+    AuthExpiredError,
+    RateLimitedError,
+    RejectedError,
+    RemoteNotFoundError,
+    RetriableError,
+)
+
+FAST = RetryPolicy(max_attempts=4, base_delay=0.001, max_delay=0.002, deadline=5.0)
+BASE = "https://market.test/api"
+
+
+def run(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+def test_retries_retriable_errors_until_success() -> None:
+    calls = []
+
+    async def flaky() -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            raise RetriableError("market.retriable", marketplace="m", detail="busy")
+        return "done"
+
+    assert run(call_with_retries(flaky, policy=FAST)) == "done"
+    assert len(calls) == 3
+
+
+def test_fatal_errors_are_not_retried() -> None:
+    calls = []
+
+    async def refused() -> None:
+        calls.append(1)
+        raise RejectedError("market.rejected", marketplace="m", detail="bad")
+
+    with pytest.raises(RejectedError):
+        run(call_with_retries(refused, policy=FAST))
+    assert len(calls) == 1
+
+
+def test_attempt_cap_raises_the_last_error() -> None:
+    calls = []
+
+    async def always() -> None:
+        calls.append(1)
+        raise RetriableError("market.retriable", marketplace="m", detail=f"try {len(calls)}")
+
+    with pytest.raises(RetriableError) as caught:
+        run(call_with_retries(always, policy=FAST))
+    assert len(calls) == FAST.max_attempts
+    assert caught.value.params["detail"] == f"try {FAST.max_attempts}"
+
+
+def test_retry_after_is_honoured_and_backoff_grows() -> None:
+    waits: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    calls = []
+
+    async def limited() -> str:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RateLimitedError("market.rate_limited", marketplace="m", retry_after=7.5)
+        if len(calls) < 4:
+            raise RetriableError("market.retriable", marketplace="m", detail="x")
+        return "ok"
+
+    policy = RetryPolicy(max_attempts=5, base_delay=1.0, max_delay=100.0, deadline=100.0, jitter=0.0)
+    assert run(call_with_retries(limited, policy=policy, sleep=fake_sleep)) == "ok"
+    assert waits[0] == pytest.approx(7.5)
+    assert waits[1:] == [pytest.approx(2.0), pytest.approx(4.0)]
+
+
+def test_deadline_caps_the_wait() -> None:
+    waits: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    async def limited() -> None:
+        raise RateLimitedError("market.rate_limited", marketplace="m", retry_after=30.0)
+
+    policy = RetryPolicy(max_attempts=3, base_delay=0.01, deadline=0.5)
+    with pytest.raises(RateLimitedError):
+        run(call_with_retries(limited, policy=policy, sleep=fake_sleep))
+    assert waits and all(w <= 0.5 for w in waits)
+
+
+def test_before_retry_runs_between_attempts() -> None:
+    seen: list[int] = []
+
+    async def before(attempt: int, error: BaseException) -> None:
+        seen.append(attempt)
+
+    calls = []
+
+    async def flaky() -> int:
+        calls.append(1)
+        if len(calls) < 3:
+            raise RetriableError("market.retriable", marketplace="m", detail="x")
+        return len(calls)
+
+    assert run(call_with_retries(flaky, policy=FAST, before_retry=before)) == 3
+    assert seen == [1, 2]
+
+
+def test_token_bucket_slows_down_on_429_and_recovers() -> None:
+    bucket = TokenBucket(100.0, burst=1)
+    assert bucket.reserve() == 0.0
+    bucket.penalize(retry_after=2.0)
+    bucket.penalize(retry_after=2.0)  # the same burst of 429s counts once
+    assert bucket.rate == 50.0
+    assert bucket.reserve() > 1.5  # blocked until the Retry-After
+    for _ in range(10):
+        bucket.reward()
+    assert bucket.rate == 70.0
+    for _ in range(100):
+        bucket.reward()
+    assert bucket.rate == 100.0
+    floor = TokenBucket(100.0)
+    for _ in range(10):
+        floor._last_penalty = -1e9
+        floor.penalize()
+    assert floor.rate == 10.0
+
+
+def test_token_bucket_spaces_requests_beyond_the_burst() -> None:
+    bucket = TokenBucket(10.0, burst=2)
+    waits = [bucket.reserve() for _ in range(5)]
+    assert waits[0] == 0.0 and waits[1] == 0.0
+    assert waits[2] < waits[3] < waits[4]
+    assert waits[4] == pytest.approx(0.3, abs=0.05)
+
+
+def test_parse_retry_after() -> None:
+    assert parse_retry_after("3") == 3.0
+    assert parse_retry_after("0.25") == 0.25
+    assert parse_retry_after(None) is None
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
+    assert parse_retry_after("soon") is None
+
+
+def test_dig() -> None:
+    data = {"a": {"b": [{"c": 1}]}}
+    assert dig(data, "a.b.0.c") == 1
+    assert dig(data, "a.x", "d") == "d"
+    assert dig(data, "a.b.5") is None
+
+
+def test_redactor_scrubs_plain_and_url_encoded_forms() -> None:
+    redactor = Redactor(["s3cr3t/key+value"])
+    text = "url?key=s3cr3t%2Fkey%2Bvalue and s3cr3t/key+value"
+    assert "s3cr3t" not in redactor.redact(text)
+    assert redactor.redact("abc") == "abc"
+
+
+def _core(client: httpx.AsyncClient, **kwargs: Any) -> HttpCore:
+    defaults: dict[str, Any] = {"client": client, "marketplace": "test", "account": f"acc-{id(kwargs)}",
+                                "base_url": BASE, "secrets": ["topsecretvalue"], "rate": 1000.0, "policy": FAST}
+    defaults.update(kwargs)
+    return HttpCore(**defaults)
+
+
+@respx.mock
+def test_core_retries_429_then_succeeds() -> None:
+    route = respx.get(f"{BASE}/x").mock(side_effect=[
+        httpx.Response(429, headers={"Retry-After": "0"}),
+        httpx.Response(503),
+        httpx.Response(200, json={"ok": True}),
+    ])
+
+    async def go() -> Any:
+        async with httpx.AsyncClient() as client:
+            return await _core(client).request("GET", "/x")
+
+    reply = run(go())
+    assert reply.body == {"ok": True}
+    assert route.call_count == 3
+
+
+@respx.mock
+def test_core_does_not_retry_a_create_that_may_have_been_committed() -> None:
+    route = respx.post(f"{BASE}/create").mock(side_effect=httpx.ReadTimeout("slow"))
+
+    async def go() -> Any:
+        async with httpx.AsyncClient() as client:
+            return await _core(client).request("POST", "/create", json_body={}, idempotent=False)
+
+    with pytest.raises(RetriableError) as caught:
+        run(go())
+    assert caught.value.code == "adapters.timeout"
+    assert route.call_count == 1
+
+
+@respx.mock
+def test_core_retries_a_create_that_never_left() -> None:
+    route = respx.post(f"{BASE}/create").mock(side_effect=[httpx.ConnectError("refused"),
+                                                           httpx.Response(200, json={"id": 1})])
+
+    async def go() -> Any:
+        async with httpx.AsyncClient() as client:
+            return await _core(client).request("POST", "/create", json_body={}, idempotent=False)
+
+    assert run(go()).body == {"id": 1}
+    assert route.call_count == 2
+
+
+@pytest.mark.parametrize(
+    ("response", "error"),
+    [
+        (httpx.Response(401), AuthExpiredError),
+        (httpx.Response(403), AuthError),
+        (httpx.Response(404), RemoteNotFoundError),
+        (httpx.Response(422, json={"message": "bad"}), RejectedError),
+    ],
+)
+@respx.mock
+def test_core_classifies_status(response: httpx.Response, error: type[Exception]) -> None:
+    respx.get(f"{BASE}/y").mock(return_value=response)
+
+    async def go() -> Any:
+        async with httpx.AsyncClient() as client:
+            return await _core(client).request("GET", "/y")
+
+    with pytest.raises(error):
+        run(go())
+
+
+@respx.mock
+def test_core_classifies_body_codes_through_the_hook() -> None:
+    respx.get(f"{BASE}/z").mock(side_effect=[httpx.Response(200, json={"error": "slow_down"}),
+                                             httpx.Response(200, json={"error": ""})])
+
+    def classify(response: httpx.Response, body: Any) -> Any:
+        if body.get("error") == "slow_down":
+            return RateLimitedError("market.rate_limited", marketplace="test")
+        return None
+
+    async def go() -> Any:
+        async with httpx.AsyncClient() as client:
+            return await _core(client, classify=classify).request("GET", "/z")
+
+    assert run(go()).body == {"error": ""}
+
+
+@respx.mock
+def test_core_refreshes_once_on_expired_auth() -> None:
+    respx.get(f"{BASE}/me").mock(side_effect=[httpx.Response(401), httpx.Response(200, json={"me": 1})])
+    refreshed = []
+
+    async def refresh() -> None:
+        refreshed.append(1)
+
+    async def go() -> Any:
+        async with httpx.AsyncClient() as client:
+            return await _core(client, refresh=refresh).request("GET", "/me")
+
+    assert run(go()).body == {"me": 1}
+    assert refreshed == [1]
+
+
+@respx.mock
+def test_core_signs_every_attempt_and_logs_without_secrets(caplog: pytest.LogCaptureFixture) -> None:
+    route = respx.get(f"{BASE}/s").mock(side_effect=[httpx.Response(503, text="topsecretvalue leaked?"),
+                                                     httpx.Response(200, json={})])
+    signed: list[str] = []
+
+    async def sign(request: httpx.Request) -> None:
+        signed.append(str(len(signed)))
+        request.url = request.url.copy_merge_params({"key": "topsecretvalue", "n": signed[-1]})
+
+    async def go() -> Any:
+        async with httpx.AsyncClient() as client:
+            return await _core(client, sign=sign).request("GET", "/s")
+
+    with caplog.at_level(logging.DEBUG):
+        run(go())
+    assert route.call_count == 2 and signed == ["0", "1"]
+    assert route.calls[1].request.url.params["n"] == "1"
+    records = [r for r in caplog.records if r.name == "adapters.http"]
+    assert any(getattr(r, "status", None) == 503 and getattr(r, "attempt", None) == 1 for r in records)
+    assert all(hasattr(r, "duration_ms") for r in records if hasattr(r, "status"))
+    assert "topsecretvalue" not in caplog.text
+
+
+@respx.mock
+def test_error_text_never_carries_a_secret() -> None:
+    respx.get(f"{BASE}/e").mock(return_value=httpx.Response(400, json={"message": "key topsecretvalue is bad"}))
+
+    async def go() -> Any:
+        async with httpx.AsyncClient() as client:
+            return await _core(client).request("GET", "/e")
+
+    with pytest.raises(RejectedError) as caught:
+        run(go())
+    assert "topsecretvalue" not in str(caught.value)
+    assert "topsecretvalue" not in caught.value.message("vi")
+    assert "topsecretvalue" not in repr(caught.value.to_dict())
+
+
+def test_a_lambda_returning_a_coroutine_is_awaited() -> None:
+    async def value() -> int:
+        return 42
+
+    assert run(call_with_retries(lambda: value(), policy=FAST)) == 42
