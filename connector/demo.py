@@ -6,9 +6,14 @@ The steps only call the same service functions as the commands a person would ty
 
 from __future__ import annotations
 
+import os
+import socket
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +33,7 @@ class DemoContext:
     engine: Engine
     console: Console
     out_dir: Path
+    stack: ExitStack = field(default_factory=ExitStack)
     facts: dict[str, Any] = field(default_factory=dict)
 
 
@@ -78,11 +84,184 @@ def step_show_catalogue(ctx: DemoContext) -> str:
     return f"{len(pairs)} sản phẩm, {producers} chủ thể"
 
 
+SANDBOX_PORT = 8790
+# (marketplace, generic profile, producer code): the demo's shops, one per marketplace kind and a few more
+DEMO_SHOPS: list[tuple[str, str | None, str]] = [
+    ("voso", None, "HTX-BANGLANG"),
+    ("postmart", None, "HTX-KIMLU"),
+    ("generic", "sandbox", "HKD-MANGKHO"),
+    ("voso", None, "HTX-CULE"),
+    ("postmart", None, "HTX-BANGPHUC"),
+    ("generic", "sandbox", "HTX-NAMCUONG"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def _background_app(app: Any, port: int) -> Iterator[str]:
+    """An ASGI app served by uvicorn on 127.0.0.1:``port`` in a thread, for the demo's duration."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        def install_signal_handlers(self) -> None:
+            return None
+
+    server = Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
+    thread = threading.Thread(target=server.run, name=f"demo-{port}", daemon=True)
+    thread.start()
+    ready = threading.Event()
+    while thread.is_alive() and not server.started:
+        ready.wait(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def _refresh_settings(ctx: DemoContext, **env: str) -> None:
+    from connector.settings import get_settings
+
+    os.environ.update(env)
+    get_settings.cache_clear()
+    ctx.settings = get_settings()
+
+
+def step_secret_key(ctx: DemoContext) -> str:
+    """Credentials are stored encrypted: make a key once and keep it in ``.env`` for later commands."""
+    from connector.secrets import new_secret_key
+
+    if ctx.settings.secret_key is not None:
+        return "dùng khóa bí mật AGRI_SECRET_KEY đã có"
+    key = new_secret_key()
+    env_file = Path(".env")
+    with env_file.open("a", encoding="utf-8") as fh:
+        fh.write(f"AGRI_SECRET_KEY={key}\n")
+    _refresh_settings(ctx, AGRI_SECRET_KEY=key)
+    return f"tạo khóa bí mật mới, lưu trong {env_file.resolve()} (giữ kín tệp này)"
+
+
+def step_sandbox(ctx: DemoContext) -> str:
+    from catalog.image_store import ImageStore
+    from connector.media import create_media_app
+    from connector.sandbox.server import RemoteSandbox, running_sandbox
+
+    media_port = _free_port()
+    media_url = ctx.stack.enter_context(_background_app(create_media_app(ImageStore(ctx.settings.media_dir)),
+                                                        media_port))
+    _refresh_settings(ctx, AGRI_PUBLIC_MEDIA_URL=media_url)
+    state_path = ctx.settings.data_dir / "sandbox.json"
+    try:
+        sandbox: Any = ctx.stack.enter_context(running_sandbox(port=SANDBOX_PORT, state_path=state_path,
+                                                               backfill_months=4))
+        where = f"chạy ở {sandbox.base_url}, trạng thái lưu trong {state_path}"
+    except Exception:  # the port is taken: a sandbox started earlier (agri sandbox / agri serve --with-sandbox)
+        sandbox = RemoteSandbox(f"http://127.0.0.1:{SANDBOX_PORT}")
+        ctx.stack.callback(sandbox.close)
+        sandbox.state()
+        where = f"dùng sàn giả lập đang chạy ở {sandbox.base_url}"
+    ctx.facts["sandbox"] = sandbox
+    return f"sàn giả lập voso, postmart, generic {where}; ảnh phục vụ ở {media_url}"
+
+
+def step_accounts(ctx: DemoContext) -> str:
+    from sqlmodel import select
+
+    from catalog.categories import leaf_categories, set_category_mapping
+    from catalog.producers import Producer
+    from catalog.text import slug
+    from connector.accounts import MarketplaceAccount, create_account
+
+    sandbox = ctx.facts["sandbox"]
+    made, kept = [], []
+    with session_scope(ctx.engine) as session:
+        for marketplace in sorted({m for m, _, _ in DEMO_SHOPS}):
+            for category in leaf_categories(session=session):
+                set_category_mapping(session=session, category_code=category.code, marketplace=marketplace,
+                                     remote_id=f"{marketplace[:2].upper()}-{category.code.replace('.', '')}",
+                                     remote_path=f"{marketplace} > {category.name}")
+        for marketplace, profile, code in DEMO_SHOPS:
+            producer = session.exec(select(Producer).where(Producer.code == code)).one()
+            name = f"{marketplace}-{slug(code)}"
+            if session.exec(select(MarketplaceAccount).where(MarketplaceAccount.name == name)).first() is not None:
+                kept.append(name)
+                continue
+            credentials = sandbox.create_account(marketplace, producer.name)
+            account = create_account(session=session, name=name, producer=producer, marketplace=marketplace,
+                                     credentials=credentials, key=ctx.settings.secret_key,
+                                     base_url=sandbox.url_for(marketplace), profile=profile,
+                                     rules={"markup_percent": 5, "price_round_to": 1000, "stock_buffer_percent": 10})
+            account.opened_on = date.today() - timedelta(days=130)
+            session.add(account)
+            made.append(name)
+    ctx.facts["accounts"] = [f"{m}-{slug(c)}" for m, _, c in DEMO_SHOPS]
+    return f"mở {len(made)} tài khoản ({', '.join(made) or '—'}), dùng lại {len(kept)}; gắn ngành hàng cho 3 sàn"
+
+
+def step_sync(ctx: DemoContext) -> str:
+    import asyncio
+
+    from connector.accounts import get_account
+    from connector.cli.sync import print_report, sync_progress
+    from connector.sync.engine import sync_accounts
+
+    with session_scope(ctx.engine) as session, sync_progress(True) as (planned, done):
+        accounts = [get_account(session=session, name=name) for name in ctx.facts["accounts"]]
+        report = asyncio.run(sync_accounts(session=session, accounts=accounts, on_plan=planned, on_result=done))
+    print_report(report)
+    counts = report.counts()
+    ctx.facts["sync"] = counts
+    return ", ".join(f"{k} {v}" for k, v in counts.items() if v)
+
+
+def step_orders(ctx: DemoContext) -> str:
+    from connector.orders.pull import pull_all
+
+    sandbox = ctx.facts["sandbox"]
+    sandbox.resolve_reviews()
+    made = sandbox.generate_orders(3)
+    with session_scope(ctx.engine) as session:
+        results = pull_all(session=session, account_names=ctx.facts["accounts"])
+    failed = [r for r in results if not r.ok]
+    totals = [r.to_dict() for r in results]
+    orders = sum(t["orders"] for t in totals)
+    sales = sum(t["sales"] for t in totals)
+    for result in failed:
+        ctx.console.print(f"[red]{result.account}[/]: {result.error}")
+    return (f"sàn sinh {len(made)} đơn mới; kéo về {orders} đơn (cả lịch sử {4} tháng), {sales} bút toán bán, "
+            f"{len(failed)} tài khoản lỗi")
+
+
+def step_pack(ctx: DemoContext) -> str:
+    from connector.accounts import get_account
+    from connector.listings.pack import build_pack
+
+    name = ctx.facts["accounts"][0]
+    out = ctx.out_dir / "listing-pack"
+    with session_scope(ctx.engine) as session:
+        result = build_pack(session=session, account=get_account(session=session, name=name), out=out)
+    ctx.facts["pack"] = result
+    summary = result.summary()
+    return (f"gói đăng bán cho {name}: {summary['rows_written']} dòng, {summary['images']} ảnh → "
+            f"{result.spreadsheet}, {result.images_zip}")
+
+
 STEPS: list[tuple[str, Step]] = [
     ("Tạo cơ sở dữ liệu", step_database),
     ("Nạp danh mục mẫu và ảnh", step_catalogue),
     ("Nạp sổ đăng ký hộ, tập huấn, tài khoản sàn", step_register),
     ("In danh mục", step_show_catalogue),
+    ("Khóa bí mật cho thông tin đăng nhập sàn", step_secret_key),
+    ("Khởi động sàn giả lập (có 4 tháng lịch sử)", step_sandbox),
+    ("Mở tài khoản trên voso, postmart, generic", step_accounts),
+    ("Đồng bộ sản phẩm lên sàn", step_sync),
+    ("Sàn sinh đơn hàng; kéo đơn về", step_orders),
+    ("Gói đăng bán thủ công cho một tài khoản", step_pack),
 ]
 
 
@@ -91,11 +270,12 @@ def run_demo(*, settings: Settings, engine: Engine, console: Console) -> DemoCon
     out_dir.mkdir(parents=True, exist_ok=True)
     ctx = DemoContext(settings=settings, engine=engine, console=console, out_dir=out_dir)
     started = time.perf_counter()
-    for index, (title, step) in enumerate(STEPS, start=1):
-        console.rule(f"[bold]{index}/{len(STEPS)} {title}")
-        t0 = time.perf_counter()
-        outcome = step(ctx)
-        console.print(f"[green]✓[/] {outcome} [dim]({time.perf_counter() - t0:.1f} s)[/]")
+    with ctx.stack:
+        for index, (title, step) in enumerate(STEPS, start=1):
+            console.rule(f"[bold]{index}/{len(STEPS)} {title}")
+            t0 = time.perf_counter()
+            outcome = step(ctx)
+            console.print(f"[green]✓[/] {outcome} [dim]({time.perf_counter() - t0:.1f} s)[/]")
     console.rule()
     console.print(f"Xong trong {time.perf_counter() - started:.1f} s. Dữ liệu: {settings.database_url}, "
                   f"tệp: {out_dir}")

@@ -29,6 +29,7 @@ NOUNS: list[tuple[str, str, str]] = [
     ("media", "media", "Máy phục vụ ảnh đã chuẩn bị cho sàn. Prepared-image server."),
     ("catalog_cmd", "catalog", "Nhập/xuất danh mục từ Excel. Catalogue import and export."),
     ("onboarding", "onboarding", "Sổ đăng ký hộ, tập huấn, tài khoản sàn. Onboarding register."),
+    ("categories", "categories", "Ngành hàng OCOP và mã ngành trên từng sàn. Categories and their marketplace ids."),
     ("accounts", "accounts", "Tài khoản sàn mà hệ thống được phép thao tác. Connected marketplace accounts."),
     ("sync", "sync", "Đồng bộ sản phẩm lên các sàn. Push the catalogue to the marketplaces."),
     ("orders", "orders", "Đơn hàng từ các sàn. Marketplace orders."),

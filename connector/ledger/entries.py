@@ -24,8 +24,8 @@ ENTRY_COLUMNS = ("kind", "order_id", "order_line_id", "account_id", "platform", 
                  "producer_kind", "product_id", "ocop_stars", "unit_vn2004", "unit_vn2025", "quantity", "amount",
                  "occurred_at", "booked_at", "booked_day", "booked_month", "adjusts", "source", "reference",
                  "recorded_by", "recorded_at")
-_SUMMARY_KEY = ("booked_month", "platform", "channel_kind", "producer_kind", "ocop_stars", "unit_vn2004",
-                "unit_vn2025")
+_SUMMARY_KEY = ("booked_month", "platform", "unit_vn2004", "unit_vn2025", "channel_kind", "producer_kind",
+                "ocop_stars")
 
 
 class Writer:
@@ -99,8 +99,8 @@ def record_entries(session: Session, entries: Sequence[dict[str, Any]], *, write
                      e["unit_vn2025"], e["quantity"], e["amount"], stamp(e["occurred_at"]), stamp(e["booked_at"]),
                      day(e["booked_day"]), e["booked_month"], e["adjusts"], e["source"], e["reference"],
                      e["recorded_by"], stamp(e["recorded_at"])))
-        total = sums[(e["booked_month"], e["platform"], e["channel_kind"], e["producer_kind"] or "",
-                      e["ocop_stars"] or 0, e["unit_vn2004"] or "", e["unit_vn2025"] or "")]
+        total = sums[(e["booked_month"], e["platform"], e["unit_vn2004"] or "", e["unit_vn2025"] or "",
+                      e["channel_kind"], e["producer_kind"] or "", e["ocop_stars"] or 0)]
         total[0] += e["amount"]
         total[1] += e["quantity"]
         total[2] += 1

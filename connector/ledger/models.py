@@ -66,14 +66,16 @@ class LedgerSummary(SQLModel, table=True):
     so that rows meet on conflict."""
 
     __tablename__ = "ledger_summary"
+    # the key's order lets month × platform × unit reports aggregate in index order, without a sort
+    __table_args__ = {"sqlite_with_rowid": False}
 
     booked_month: int = Field(primary_key=True)
     platform: str = Field(primary_key=True, max_length=40)
+    unit_vn2004: str = Field(primary_key=True, max_length=5)
+    unit_vn2025: str = Field(primary_key=True, max_length=5)
     channel_kind: str = Field(primary_key=True, max_length=12)
     producer_kind: str = Field(primary_key=True, max_length=24)
     ocop_stars: int = Field(primary_key=True)
-    unit_vn2004: str = Field(primary_key=True, max_length=5)
-    unit_vn2025: str = Field(primary_key=True, max_length=5)
     amount: int = Field(sa_type=BigInteger)
     quantity: int = Field(sa_type=BigInteger)
     entries: int

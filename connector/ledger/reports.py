@@ -222,22 +222,23 @@ def raw_columns(dims: Sequence[str], province: str | None) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def summed(session: Session, columns: Sequence[str], start: date | None, end: date) -> list[dict[str, Any]]:
-    """SUM(amount), SUM(quantity) of the entries booked in the months [start, end], by ``columns``,
-    from the monthly summary (blank key parts back to None)."""
+def summed(session: Session, columns: Sequence[str], start: date | None, end: date) -> list[tuple[Any, ...]]:
+    """(``columns``…, SUM(amount), SUM(quantity)) of the entries booked in the months [start, end],
+    from the monthly summary; blank key parts are '' (and stars 0): see :func:`_unblank`."""
     cols = [_S[name] for name in columns]
-    query = select(*cols, func.sum(_S.amount).label("amount"), func.sum(_S.quantity).label("quantity")).where(
+    query = select(*cols, func.sum(_S.amount), func.sum(_S.quantity)).where(
         _S.booked_month <= end.year * 100 + end.month)
     if start is not None:
         query = query.where(_S.booked_month >= start.year * 100 + start.month)
-    rows = []
-    for r in session.execute(query.group_by(*cols)).mappings():
-        row = dict(r)
-        for name in ("unit_vn2004", "unit_vn2025", "producer_kind", "ocop_stars"):
-            if name in row and not row[name]:
-                row[name] = None
-        rows.append(row)
-    return rows
+    return [tuple(r) for r in session.execute(query.group_by(*cols))]
+
+
+_BLANKABLE = frozenset({"unit_vn2004", "unit_vn2025", "producer_kind", "ocop_stars"})
+
+
+def _unblank(columns: Sequence[str], row: Sequence[Any]) -> dict[str, Any]:
+    return {name: (value or None) if name in _BLANKABLE else value
+            for name, value in zip(columns, row, strict=False)}
 
 
 def turnover(*, session: Session, period: Period, by: Sequence[str] | str = (), scheme: str = "vn2004",
@@ -246,30 +247,46 @@ def turnover(*, session: Session, period: Period, by: Sequence[str] | str = (), 
     dims = parse_dimensions(by, scheme=scheme)
     where = (Places.province_scheme(session, province, scheme), province) if province else None
     ytd_start = date((period.start or period.end).year, 1, 1) if period.start else None
-    raw = summed(session, raw_columns(dims, province), ytd_start, period.end)
-    places = Places(session, {(r["unit_vn2004"], r["unit_vn2025"]) for r in raw}) \
-        if province or {"district", "commune"} & set(dims) else None
+    columns = raw_columns(dims, province)
+    raw = summed(session, columns, ytd_start, period.end)
+    at = {name: i for i, name in enumerate(columns)}
+    units = (at.get("unit_vn2004"), at.get("unit_vn2025"))
+    places = None
+    if province or {"district", "commune"} & set(dims):
+        assert units[0] is not None and units[1] is not None
+        places = Places(session, {(r[units[0]] or None, r[units[1]] or None) for r in raw})
     start_month = period.start.year * 100 + period.start.month if period.start else 0
     end_month = period.end.year * 100 + period.end.month
-    time_dims = [d for d in dims if d in TIME_DIMENSIONS]
-    finest = next((d for d in TIME_DIMENSIONS if d in time_dims), None)
+    finest = next((d for d in TIME_DIMENSIONS if d in dims), None)
     other_dims = [d for d in dims if d not in TIME_DIMENSIONS]
+    other_cols = [i for i, name in enumerate(columns) if name != "booked_month"]
     amounts: dict[tuple[tuple[str, str], ...], list[int]] = defaultdict(lambda: [0, 0])
     by_month: dict[tuple[tuple[str, str], ...], dict[int, int]] = defaultdict(lambda: defaultdict(int))
     total = [0, 0]
     total_months: dict[int, int] = defaultdict(int)
+    others_of: dict[tuple[Any, ...], tuple[tuple[tuple[str, str], ...], bool]] = {}
+    times_of: dict[int, dict[str, tuple[str, str]]] = {}
     for row in raw:
-        if where is not None and places is not None and not places.within(where, row["unit_vn2004"],
-                                                                           row["unit_vn2025"]):
+        raw_key = tuple(row[i] for i in other_cols)
+        hit = others_of.get(raw_key)
+        if hit is None:
+            named = _unblank(columns, row)
+            inside = where is None or (places is not None and places.within(where, named.get("unit_vn2004"),
+                                                                             named.get("unit_vn2025")))
+            hit = others_of[raw_key] = (tuple(group_value(d, named, places, scheme) for d in other_dims), inside)
+        others, inside = hit
+        if not inside:
             continue
-        month, amount, quantity = row["booked_month"], int(row["amount"] or 0), int(row["quantity"] or 0)
-        others = tuple(group_value(d, row, places, scheme) for d in other_dims)
+        month, amount, quantity = row[0], int(row[-2] or 0), int(row[-1] or 0)
         by_month[others][month] += amount
         total_months[month] += amount
         if month < start_month:
             continue  # only in the year-to-date figures
-        key = tuple(group_value(d, row, places, scheme) if d in TIME_DIMENSIONS else others[other_dims.index(d)]
-                    for d in dims)
+        times = times_of.get(month)
+        if times is None:
+            times = times_of[month] = {d: time_key(d, month) for d in TIME_DIMENSIONS}
+        position = iter(others)
+        key = tuple(times[d] if d in times else next(position) for d in dims)
         amounts[key][0] += amount
         amounts[key][1] += quantity
         total[0] += amount

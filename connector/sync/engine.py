@@ -13,17 +13,19 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 import httpx
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from adapters.base import Adapter
-from catalog.errors import AgriConnectorError
+from adapters.base import Adapter, ListingState
+from catalog.errors import AgriConnectorError, RemoteNotFoundError
 from catalog.image_store import ImageStore
+from catalog.producers import utcnow
 from connector.accounts import MarketplaceAccount
 from connector.media import public_url
 from connector.settings import get_settings
 from connector.sync.apply import ImageSource, apply_plan
 from connector.sync.lease import DEFAULT_TTL, Lease, acquire_lease, new_holder, release_lease, renew_lease
-from connector.sync.plan import AccountPlan, plan_sync
+from connector.sync.models import Binding, BindingState
+from connector.sync.plan import AccountPlan, PlannedItem, plan_sync
 from connector.sync.report import ItemResult, SyncReport
 
 AdapterFactory = Callable[[MarketplaceAccount], Adapter]
@@ -78,9 +80,15 @@ async def sync_accounts(
     lease_ttl: timedelta = DEFAULT_TTL,
     on_plan: Callable[[AccountPlan], None] | None = None,
     on_result: Callable[[ItemResult], None] | None = None,
+    only: Callable[[PlannedItem], bool] | None = None,
+    poll_reviews: bool = False,
 ) -> SyncReport:
     """Plan and apply every account in ``accounts``; an account whose lease is held elsewhere,
-    or that cannot be opened, is reported in ``account_errors`` and the others go on."""
+    or that cannot be opened, is reported in ``account_errors`` and the others go on.
+
+    ``only`` keeps part of each plan (the worker pushes stock and retries failures, nothing
+    else); ``poll_reviews`` then asks the marketplace about listings waiting for review.
+    """
     own_client = client is None
     http = client or new_client(total_concurrency)
     images = images or default_images()
@@ -102,11 +110,17 @@ async def sync_accounts(
             plan = plan_sync(session=session, account=account, capabilities=adapter.capabilities,
                              image_profile=adapter.image_profile)
             session.commit()
+            if only is not None:
+                plan.items = [item for item in plan.items if only(item)]
             if on_plan is not None:
                 on_plan(plan)
             report.merge(await apply_plan(session=session, account=account, plan=plan, adapter=adapter,
                                           images=images, concurrency=concurrency, total=total, rounds=rounds,
                                           on_result=on_result, cancelled=lambda: keeper.lost))
+            if poll_reviews:
+                for state, count in (await poll_pending_reviews(session=session, account=account,
+                                                                adapter=adapter)).items():
+                    report.reviews[state] = report.reviews.get(state, 0) + count
             await adapter.aclose()
         except AgriConnectorError as error:
             session.rollback()
@@ -121,6 +135,42 @@ async def sync_accounts(
         if own_client:
             await http.aclose()
     return report
+
+
+async def poll_pending_reviews(*, session: Session, account: MarketplaceAccount, adapter: Adapter) -> dict[str, int]:
+    """Ask the marketplace about every listing of ``account`` waiting for review; record the outcome
+    (active, or rejected with the reviewer's reasons).  Returns how many ended in each state."""
+    waiting = list(session.exec(select(Binding).where(Binding.account_id == account.id,
+                                                      Binding.state == BindingState.pending_review)))
+    session.commit()
+    counts: dict[str, int] = {}
+    for binding in waiting:
+        if binding.remote_id is None:
+            continue
+        try:
+            remote = await adapter.get_listing(binding.remote_id)
+        except RemoteNotFoundError:
+            binding.last_error = {"code": "market.not_found", "key": binding.remote_id}
+            binding.state, binding.remote_id, binding.payload_hash = BindingState.error, None, None
+        except AgriConnectorError as error:
+            counts["error"] = counts.get("error", 0) + 1
+            binding.last_error = error.to_dict("vi")
+        else:
+            binding.state = _REVIEWED.get(remote.state, BindingState.pending_review)
+            binding.remote_url = remote.url or binding.remote_url
+            binding.last_error = ({"code": "market.rejected", "fields": {p.field: p.message for p in remote.reasons}}
+                                  if remote.reasons else None)
+            if binding.state == BindingState.rejected:
+                binding.pending_hash = binding.payload_hash  # refused as it is: wait for a change
+            counts[binding.state.value] = counts.get(binding.state.value, 0) + 1
+        binding.updated_at = utcnow()
+        session.add(binding)
+        session.commit()
+    return counts
+
+
+_REVIEWED = {ListingState.active: BindingState.active, ListingState.rejected: BindingState.rejected,
+             ListingState.delisted: BindingState.delisted, ListingState.pending_review: BindingState.pending_review}
 
 
 def _open(account: MarketplaceAccount, client: httpx.AsyncClient) -> Adapter:

@@ -63,6 +63,7 @@ class ItemResult:
 class SyncReport:
     results: list[ItemResult] = field(default_factory=list)
     account_errors: list[dict[str, Any]] = field(default_factory=list)  # accounts that could not run at all
+    reviews: dict[str, int] = field(default_factory=dict)  # review outcomes polled, by binding state
 
     @property
     def failures(self) -> list[ItemResult]:
@@ -79,6 +80,8 @@ class SyncReport:
     def merge(self, other: SyncReport) -> None:
         self.results.extend(other.results)
         self.account_errors.extend(other.account_errors)
+        for state, count in other.reviews.items():
+            self.reviews[state] = self.reviews.get(state, 0) + count
 
 
 COLUMNS = ("Tài khoản", "SKU", "Việc", "Kết quả", "Mã trên sàn", "Trạng thái", "Mã lỗi", "Nội dung")

@@ -125,16 +125,17 @@ def upgrade() -> None:
     op.create_table('ledger_summary',
     sa.Column('booked_month', sa.Integer(), nullable=False),
     sa.Column('platform', _s(40), nullable=False),
+    sa.Column('unit_vn2004', _s(5), nullable=False),
+    sa.Column('unit_vn2025', _s(5), nullable=False),
     sa.Column('channel_kind', _s(12), nullable=False),
     sa.Column('producer_kind', _s(24), nullable=False),
     sa.Column('ocop_stars', sa.Integer(), nullable=False),
-    sa.Column('unit_vn2004', _s(5), nullable=False),
-    sa.Column('unit_vn2025', _s(5), nullable=False),
     sa.Column('amount', sa.BigInteger(), nullable=False),
     sa.Column('quantity', sa.BigInteger(), nullable=False),
     sa.Column('entries', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('booked_month', 'platform', 'channel_kind', 'producer_kind', 'ocop_stars',
-                            'unit_vn2004', 'unit_vn2025')
+    sa.PrimaryKeyConstraint('booked_month', 'platform', 'unit_vn2004', 'unit_vn2025', 'channel_kind',
+                            'producer_kind', 'ocop_stars'),
+    sqlite_with_rowid=False
     )
 
     op.create_table('stock_movement',

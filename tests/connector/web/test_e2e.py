@@ -97,11 +97,36 @@ def open_as(browser: Any, served: Served, username: str) -> Any:
     return page
 
 
+def _orders_and_rejection(world: World) -> None:
+    """A pending voso order (confirm within 24 h) and a listing the marketplace refused, for the home page."""
+    from datetime import UTC, datetime, timedelta
+
+    from connector.accounts import MarketplaceAccount
+    from connector.orders.models import SalesOrder
+    from connector.sync.models import Binding, BindingState
+
+    with Session(world.engine) as session:
+        producer = session.exec(select(Producer).where(Producer.code == world.own_code)).one()
+        account = MarketplaceAccount(name="htx-na-voso", marketplace="voso", producer_id=producer.id or 0)
+        session.add(account)
+        session.flush()
+        placed = datetime.now(UTC) - timedelta(hours=3)
+        session.add(SalesOrder(account_id=account.id or 0, remote_id="VS-240917-0042", status="pending",
+                               raw_status="Chờ xác nhận", placed_at=placed, updated_at=placed, total=195000,
+                               confirm_by=placed + timedelta(hours=24)))
+        session.add(Binding(account_id=account.id or 0, product_id=world.own_product, state=BindingState.rejected,
+                            last_error={"code": "market.rejected", "message": "Sàn từ chối: ảnh nhỏ hơn 800 px",
+                                        "fields": {"images": "cạnh ngắn tối thiểu 800 px"}}))
+        session.commit()
+
+
 def test_cooperative_edits_a_product_and_adds_a_photo(browser: Any, served: Served, world: World,
                                                       tmp_path: Path) -> None:
+    _orders_and_rejection(world)
     page = open_as(browser, served, "htx-na")
     page.wait_for_url("**/home")
-    assert "Sắp hết hàng" in page.content()
+    content = page.content()
+    assert "Sắp hết hàng" in content and "VS-240917-0042" in content and "800 px" in content
     shoot(page, "login-home-cooperative")
     page.click("text=Sản phẩm")
     page.fill("input[name=q]", "mien dong")

@@ -214,3 +214,26 @@ def test_staff_opens_a_household_login_with_a_one_time_code(app_client: TestClie
     assert "Đã đặt mật khẩu" in set_password.text
     login(household, "htx-na-2", "mat-khau-cua-ho")
     assert "Miến dong" in household.get("/products").text
+
+
+def test_staff_decide_merge_candidates_in_their_area(app_client: TestClient, world: World) -> None:
+    from catalog.producers import ProducerCreate, create_producer
+    from connector.onboarding.models import CandidateStatus, MergeCandidate
+
+    with Session(world.engine) as session:
+        twin = create_producer(session=session, data=ProducerCreate(code="HO-NA-2", name="HTX Nà (trùng)",
+                                                                    phone="0912345670", unit_vn2025="01843"))
+        own = session.exec(select(Producer).where(Producer.code == world.own_code)).one()
+        candidate = MergeCandidate(producer_a_id=own.id or 0, producer_b_id=twin.id, incoming_key="p|n",
+                                   reason="phone_other_name")
+        session.add(candidate)
+        session.commit()
+        candidate_id = candidate.id
+    login(app_client, "canbo")
+    page = app_client.get("/field/merges").text
+    assert "HTX Nà (trùng)" in page and "HTX Khác" not in page
+    decided = app_client.post(f"/field/merges/{candidate_id}", data={"csrf": csrf_of(app_client), "action": "merge"})
+    assert "Đã ghi quyết định." in decided.text
+    with Session(world.engine) as session:
+        assert session.exec(select(Producer).where(Producer.code == "HO-NA-2")).first() is None
+        assert session.get(MergeCandidate, candidate_id).status == CandidateStatus.merged  # type: ignore[union-attr]

@@ -1,0 +1,75 @@
+"""What ``agri worker`` does on each pass: what would otherwise wait for a person.
+
+1. pull orders (``connector.orders.pull.pull_all``, when the orders feature is installed);
+2. push changed stock and prices, and retry listings whose last attempt failed;
+3. ask the marketplace about listings waiting for review.
+
+New listings and content changes are left to ``agri sync``, which a person starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from catalog.errors import AgriConnectorError, CatalogueValidationError
+from connector.accounts import MarketplaceAccount, get_account, list_accounts
+from connector.sync.engine import sync_accounts
+from connector.sync.models import BindingState
+from connector.sync.plan import Action, PlannedItem
+from connector.sync.report import SyncReport
+
+_DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h)?\s*$", re.IGNORECASE)
+
+
+def parse_interval(text: str) -> timedelta:
+    """``30s``, ``5m``, ``1h`` (a bare number is minutes)."""
+    match = _DURATION.match(text)
+    if match is None or int(match[1]) == 0:
+        raise CatalogueValidationError("sync.duration_invalid", value=text)
+    unit = (match[2] or "m").lower()
+    return timedelta(seconds=int(match[1]) * {"s": 1, "m": 60, "h": 3600}[unit])
+
+
+def worker_item(item: PlannedItem) -> bool:
+    """What the worker may do unattended: price and stock, and retrying what failed."""
+    return item.action == Action.stock_price or (item.sends and item.state == BindingState.error)
+
+
+@dataclass
+class WorkerPass:
+    orders: list[Any] | None = None  # PullResult per account; None when the orders feature is absent
+    orders_notice: str | None = None
+    sync: SyncReport = field(default_factory=SyncReport)
+
+    @property
+    def ok(self) -> bool:
+        pulled_ok = all(getattr(r, "error", None) is None for r in self.orders or [])
+        return self.sync.ok and pulled_ok
+
+
+def run_pass(*, session: Session, account_names: list[str] | None = None) -> WorkerPass:
+    """One pass of the worker over the named (or every connected) account."""
+    result = WorkerPass()
+    try:
+        from connector.orders.pull import pull_all
+    except ModuleNotFoundError as missing:
+        if missing.name not in ("connector.orders.pull", "connector.orders"):
+            raise
+        result.orders_notice = "Chưa có chức năng lấy đơn hàng; bỏ qua. Order pulling is not installed; skipped."
+    else:
+        result.orders = list(pull_all(session=session, account_names=account_names))
+    accounts: list[MarketplaceAccount] = (
+        [get_account(session=session, name=n) for n in account_names] if account_names
+        else [a for a in list_accounts(session=session) if a.connected])
+    try:
+        result.sync = asyncio.run(sync_accounts(session=session, accounts=accounts, only=worker_item,
+                                                poll_reviews=True))
+    except AgriConnectorError as error:
+        result.sync.account_errors.append({"account": "*", **error.to_dict("vi")})
+    return result
