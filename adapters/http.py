@@ -134,7 +134,9 @@ class _GlobalRedaction(logging.Filter):
 
 _STANDARD_RECORD_KEYS = set(logging.LogRecord("x", 0, "x", 0, "x", None, None).__dict__) | {"message"}
 _GLOBAL = _GlobalRedaction()
-for _name in ("adapters", "adapters.http", "adapters.voso", "adapters.postmart", "adapters.generic", "httpx", "httpcore"):
+_FILTERED_LOGGERS = ("adapters", "adapters.http", "adapters.voso", "adapters.postmart", "adapters.generic", "httpx",
+                     "httpcore")
+for _name in _FILTERED_LOGGERS:
     logging.getLogger(_name).addFilter(_GLOBAL)
 
 

@@ -256,7 +256,7 @@ def main() -> None:
                     account = add_shop(session, sandbox, f"HTX-F{round_no}", COUNT, str(lifted))
                     calls: list[tuple[str, dict[str, str], bytes]] = []
                     seconds, report, _ = asyncio.run(run_sync(session, account, record=calls))
-                    assert report.counts()["done"] == COUNT and len(calls) == COUNT, (report.counts(), len(calls))
+                    assert report.counts()["done"] == COUNT and len(calls) >= COUNT, (report.counts(), len(calls))
                     ours.append(seconds)
                     fresh = sandbox.create_account("generic", f"bare-{round_no}")
                     bare.append(asyncio.run(bare_loop(calls, account, fresh, session)))

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from rich.console import Console
 from sqlalchemy import Engine
@@ -156,17 +157,30 @@ def step_sandbox(ctx: DemoContext) -> str:
                                                         media_port))
     _refresh_settings(ctx, AGRI_PUBLIC_MEDIA_URL=media_url)
     state_path = ctx.settings.data_dir / "sandbox.json"
+    port = urlsplit(ctx.settings.sandbox_url).port or SANDBOX_PORT
     try:
-        sandbox: Any = ctx.stack.enter_context(running_sandbox(port=SANDBOX_PORT, state_path=state_path,
-                                                               backfill_months=4))
+        sandbox: Any = ctx.stack.enter_context(running_sandbox(port=port, state_path=state_path, backfill_months=4))
         where = f"chạy ở {sandbox.base_url}, trạng thái lưu trong {state_path}"
     except Exception:  # the port is taken: a sandbox started earlier (agri sandbox / agri serve --with-sandbox)
-        sandbox = RemoteSandbox(f"http://127.0.0.1:{SANDBOX_PORT}")
+        sandbox = RemoteSandbox(ctx.settings.sandbox_url)
         ctx.stack.callback(sandbox.close)
         sandbox.state()
         where = f"dùng sàn giả lập đang chạy ở {sandbox.base_url}"
     ctx.facts["sandbox"] = sandbox
     return f"sàn giả lập voso, postmart, generic {where}; ảnh phục vụ ở {media_url}"
+
+
+def _register_and_train(session: Any, producer_id: int) -> None:
+    """The cooperatives that open shops in the demo are on the register and were trained, as in life."""
+    from sqlmodel import select
+
+    from connector.onboarding.models import Registration, TrainingRecord
+
+    if session.exec(select(Registration).where(Registration.producer_id == producer_id)).first() is None:
+        session.add(Registration(producer_id=producer_id, registered_on=date.today() - timedelta(days=150),
+                                 source="demo"))
+        session.add(TrainingRecord(producer_id=producer_id, day=date.today() - timedelta(days=140),
+                                   topic="Bán hàng trên sàn thương mại điện tử"))
 
 
 def step_accounts(ctx: DemoContext) -> str:
@@ -187,6 +201,8 @@ def step_accounts(ctx: DemoContext) -> str:
                                      remote_path=f"{marketplace} > {category.name}")
         for marketplace, profile, code in DEMO_SHOPS:
             producer = session.exec(select(Producer).where(Producer.code == code)).one()
+            assert producer.id is not None
+            _register_and_train(session, producer.id)
             name = f"{marketplace}-{slug(code)}"
             if session.exec(select(MarketplaceAccount).where(MarketplaceAccount.name == name)).first() is not None:
                 kept.append(name)
@@ -251,6 +267,60 @@ def step_pack(ctx: DemoContext) -> str:
             f"{result.spreadsheet}, {result.images_zip}")
 
 
+def _demo_period() -> Any:
+    """The last six months, this one included: the sandbox's backfilled history and today's orders."""
+    from datetime import datetime
+
+    from connector.ledger.booking import LOCAL_TZ
+    from connector.onboarding.periods import parse_period
+
+    today = datetime.now(LOCAL_TZ).date()
+    first = date(today.year, today.month, 1) - timedelta(days=150)
+    return parse_period(f"{first:%Y-%m}..{today:%Y-%m}", today=today)
+
+
+def step_reports(ctx: DemoContext) -> str:
+    from connector.cli.output import table
+    from connector.cli.report import _output
+    from connector.ledger.indicators import indicators
+    from connector.ledger.reports import turnover
+    from connector.onboarding.funnel import build_funnel
+    from connector.onboarding.periods import parse_period
+
+    period = _demo_period()
+    with session_scope(ctx.engine) as session:
+        by_month = turnover(session=session, period=period, by=["month", "platform"])
+        figures = indicators(session=session, period=period, by=())
+        funnel = build_funnel(session=session, period=parse_period("all", today=date.today()))
+    _output([by_month], "table", None, None)
+    _output([figures], "table", None, None)
+    total = funnel.total
+    rows = []
+    for step in funnel.steps:
+        rate = total.rate(step)
+        rows.append(("  " * step.detail + step.label, total.counts.get(step.key, 0),
+                     f"{rate:.0%}" if rate is not None else ""))
+    ctx.console.print(table("Phễu đăng ký hộ (toàn bộ sổ) / onboarding funnel", ["Bước", "Số hộ", "Tỷ lệ"], rows))
+    ctx.facts["period"] = period
+    amount = int(by_month.total.values.get("amount", 0))
+    return f"doanh thu {period.label}: {amount:,} đ".replace(",", ".")
+
+
+def step_excel(ctx: DemoContext) -> str:
+    from connector.ledger.exports import write_chart, write_xlsx
+    from connector.ledger.reports import groupings, turnover
+
+    period = ctx.facts["period"]
+    by = ["month", "platform", "district"]
+    with session_scope(ctx.engine) as session:
+        reports = [turnover(session=session, period=period, by=dims) for dims in groupings(by)]
+        monthly = turnover(session=session, period=period, by=["month", "platform"])
+    excel = write_xlsx(reports, ctx.out_dir / "doanh-thu.xlsx", lang=ctx.settings.lang)
+    chart = write_chart(monthly, ctx.out_dir / "doanh-thu.png")
+    ctx.facts["files"] = [excel, chart]
+    return f"báo cáo Excel {excel} ({len(reports)} trang tính), biểu đồ {chart}"
+
+
 STEPS: list[tuple[str, Step]] = [
     ("Tạo cơ sở dữ liệu", step_database),
     ("Nạp danh mục mẫu và ảnh", step_catalogue),
@@ -262,6 +332,8 @@ STEPS: list[tuple[str, Step]] = [
     ("Đồng bộ sản phẩm lên sàn", step_sync),
     ("Sàn sinh đơn hàng; kéo đơn về", step_orders),
     ("Gói đăng bán thủ công cho một tài khoản", step_pack),
+    ("Doanh thu, chỉ tiêu và phễu đăng ký hộ", step_reports),
+    ("Báo cáo Excel và biểu đồ", step_excel),
 ]
 
 
@@ -277,6 +349,13 @@ def run_demo(*, settings: Settings, engine: Engine, console: Console) -> DemoCon
             outcome = step(ctx)
             console.print(f"[green]✓[/] {outcome} [dim]({time.perf_counter() - t0:.1f} s)[/]")
     console.rule()
-    console.print(f"Xong trong {time.perf_counter() - started:.1f} s. Dữ liệu: {settings.database_url}, "
-                  f"tệp: {out_dir}")
+    console.print(f"Xong trong {time.perf_counter() - started:.1f} s. Cơ sở dữ liệu: {ctx.settings.database_url}")
+    for path in ctx.facts.get("files", []):
+        console.print(f"  tệp: {Path(path).resolve()}")
+    pack = ctx.facts.get("pack")
+    if pack is not None:
+        console.print(f"  gói đăng bán: {Path(pack.spreadsheet).resolve()}")
+    console.print("Mở ứng dụng web trên cùng dữ liệu (sàn giả lập chạy kèm, các tài khoản vẫn dùng được):\n"
+                  "  .venv/bin/agri serve --with-sandbox   rồi mở http://127.0.0.1:8000\n"
+                  "  tạo người dùng: .venv/bin/agri users add --help")
     return ctx

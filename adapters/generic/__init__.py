@@ -245,7 +245,7 @@ class GenericAdapter(Adapter):
         try:
             quoted = {k: quote(str(v), safe="") if isinstance(v, str | int) else v for k, v in context.items()}
             path = str(render(op.path, quoted)) if url is None else url
-            query = render(dict(op.query), context)
+            query = render(dict(op.query), context) if url is None else None  # a Link URL is complete
             body = render(dict(op.body), context)
         except MissingValue as exc:
             raise ConfigurationError(
@@ -324,11 +324,15 @@ class GenericAdapter(Adapter):
                 stock=fallback.stock if fallback else None,
                 title=fallback.title if fallback else None,
             )
-        raw_state = dig(obj, paths.get("state"))
-        state_name = self.profile.listing.states.get(str(raw_state), ListingState.pending_review.value)
-        price, stock = dig(obj, paths.get("price")), dig(obj, paths.get("stock"))
+
+        def get(name: str, default: Any = None) -> Any:
+            path = paths.get(name)
+            return default if path is None else dig(obj, path, default)
+
+        state_name = self.profile.listing.states.get(str(get("state")), ListingState.pending_review.value)
+        price, stock = get("price"), get("stock")
         reasons = []
-        found = dig(obj, paths.get("reasons"), []) if paths.get("reasons") else []
+        found = get("reasons", [])
         for item in found if isinstance(found, list) else []:
             if isinstance(item, Mapping):
                 reasons.append(
@@ -337,15 +341,15 @@ class GenericAdapter(Adapter):
                         message=str(item.get(paths.get("reason_message", "message"), "")),
                     )
                 )
-        rid = dig(obj, paths["id"])
+        rid = get("id")
         return RemoteListing(
             remote_id=str(rid if rid is not None else remote_id),
-            sku=str(dig(obj, paths.get("sku"), fallback.sku if fallback else "")),
+            sku=str(get("sku", fallback.sku if fallback else "")),
             state=ListingState(state_name),
             price=None if price is None else _money(price, marketplace=self.marketplace, what="price"),
             stock=None if stock is None else _money(stock, marketplace=self.marketplace, what="stock"),
-            title=dig(obj, paths.get("title")) if paths.get("title") else None,
-            url=dig(obj, paths.get("url")) if paths.get("url") else None,
+            title=get("title"),
+            url=get("url"),
             reasons=tuple(reasons),
         )
 

@@ -22,7 +22,7 @@ _PLACEHOLDER = {"qmark": "?", "format": "%s", "pyformat": "%s", "numeric": None,
 
 
 def _processor(column_type: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
-    process = column_type.bind_processor(dialect)
+    process = column_type.dialect_impl(dialect).bind_processor(dialect)
     if process is None and isinstance(column_type, JSON):
         # the psycopg dialect leaves JSON to a driver-level adapter that a raw executemany skips
         return json.dumps
@@ -60,11 +60,9 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]], 
         session.execute(table.insert(), [{**row, **dict.fromkeys(now, stamp)} for row in rows])
         return
     processors = [_processor(table.c[c].type, dialect) for c in keys]
-    stamp_value: Any = datetime.now(UTC)
-    for name in now:
-        process = table.c[name].type.bind_processor(dialect)
-        stamp_value = process(stamp_value) if process else stamp_value
-    stamps = (*(_process(table, c, v, dialect) for c, v in defaults.items()), *(stamp_value,) * len(now))
+    stamp = datetime.now(UTC)
+    stamps = (*(_process(table, c, v, dialect) for c, v in defaults.items()),
+              *(_process(table, c, stamp, dialect) for c in now))
     quote = dialect.identifier_preparer.quote
     sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
            f"VALUES ({', '.join([placeholder] * len(columns))})")

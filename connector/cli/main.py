@@ -70,3 +70,7 @@ _ = catalogue
 
 def run() -> None:
     app()
+
+
+if __name__ == "__main__":
+    run()

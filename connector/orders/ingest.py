@@ -110,7 +110,7 @@ class _Context:
                 certs[cert.product_id].append(cert)
         self.certs = dict(certs)
         self._stars: dict[tuple[int, date], int | None] = {}
-        self._booked: dict[datetime, Booked] = {}
+        self._booked: dict[datetime, tuple[Booked, datetime, date]] = {}
 
     def product_for(self, sku: str, remote_listing_id: str | None) -> int | None:
         found = self.by_sku.get(sku)
@@ -129,12 +129,14 @@ class _Context:
     def entry(self, *, kind: str, order_id: int, line_id: int | None, product_id: int | None, quantity: int,
               amount: int, occurred_at: datetime, source: str, recorded_by: str | None,
               now: datetime) -> dict[str, Any]:
-        booked = self._booked.get(occurred_at)
-        if booked is None:
-            booked = self._booked[occurred_at] = self.booking.book(occurred_at)
+        hit = self._booked.get(occurred_at)
+        if hit is None:  # the lines of an order share their times: convert once
+            hit = self._booked[occurred_at] = (self.booking.book(occurred_at), as_utc(occurred_at),
+                                               local_day(occurred_at))
+        booked, utc, day = hit
         return {**self.base, "kind": kind, "order_id": order_id, "order_line_id": line_id, "product_id": product_id,
-                "ocop_stars": self.stars(product_id, local_day(occurred_at)),
-                "quantity": quantity, "amount": amount, "occurred_at": as_utc(occurred_at), "booked_at": booked.at,
+                "ocop_stars": self.stars(product_id, day) if product_id in self.certs else None,
+                "quantity": quantity, "amount": amount, "occurred_at": utc, "booked_at": booked.at,
                 "booked_day": booked.day, "booked_month": booked.month, "adjusts": booked.adjusts,
                 "source": source, "reference": None, "recorded_by": recorded_by, "recorded_at": now}
 

@@ -259,7 +259,8 @@ class SandboxState:
     def store_image(self, shop: Shop, data: bytes) -> str:
         with self.lock:
             digest = hashlib.sha256(data).hexdigest()
-            image_id = "img_" + digest[:24]
+            # ids are per shop: two shops uploading the same photo must not take each other's image
+            image_id = "img_" + hashlib.sha256(f"{shop.shop_id}:{digest}".encode()).hexdigest()[:24]
             self.images[image_id] = {"sha256": digest, "size": len(data), "shop_id": shop.shop_id}
             self.dirty = True
             return image_id

@@ -154,11 +154,7 @@ class AccountRun:
                 stop = self.cancelled()
                 if stop is not None:
                     raise stop
-                if not self._fresh(item):
-                    raise _Replan
-                result = await self._send(item)
-                if not self._fresh(item):
-                    raise _Replan  # what was sent is bound; the newer version goes next
+                result = await self._send(item)  # raises _Replan when the product changed meanwhile
                 result.replanned = replans
                 return result
             except _Replan:
@@ -205,13 +201,13 @@ class AccountRun:
         return await self._create(item, listing, refs)
 
     async def _create(self, item: PlannedItem, listing: Listing, refs: tuple[RemoteImageRef, ...]) -> ItemResult:
-        binding = self._binding(item)
+        binding = self._binding(item) if item.binding_id is not None else None
         if binding is not None and binding.remote_id is None:
             found = await self._call(lambda: self.adapter.find_by_sku(item.sku))
             if found is not None:
                 if binding.pending_hash == item.payload_hash:
-                    return self._bound(item, found, refs=refs)  # the earlier create got through as it is
-                self._bound(item, found, refs=refs, hash_known=False)
+                    return self._bound(item, found, refs=refs, binding=binding)  # it got through as it is
+                self._bound(item, found, refs=refs, binding=binding, hash_known=False)
                 item.remote_id, item.action = found.remote_id, Action.update
                 return await self._send(item)
         binding = binding or Binding(account_id=self.account_id, product_id=item.product_id)
@@ -237,7 +233,7 @@ class AccountRun:
             if found is None:
                 raise
             remote = found
-        return self._bound(item, remote, refs=refs)
+        return self._bound(item, remote, refs=refs, binding=binding)
 
     async def _delist(self, item: PlannedItem) -> ItemResult:
         remote_id = item.remote_id
@@ -317,14 +313,18 @@ class AccountRun:
                                                        Binding.product_id == item.product_id)).first()
 
     def _fresh(self, item: PlannedItem) -> bool:
+        """Whether the product is still the version ``item`` was planned from (read in the open
+        transaction, so the binding written with it describes what was really sent)."""
         row = self.session.execute(sa_select(Product.content_version, Product.stock_version)  # type: ignore[call-overload]
                                    .where(Product.id == item.product_id)).first()
-        self.session.commit()
         return row is not None and (row[0], row[1]) == (item.content_version, item.stock_version)
 
     def _bound(self, item: PlannedItem, remote: RemoteListing, *, refs: tuple[RemoteImageRef, ...] | None,
-               hash_known: bool = True) -> ItemResult:
-        binding = self._binding(item) or Binding(account_id=self.account_id, product_id=item.product_id)
+               binding: Binding | None = None, hash_known: bool = True) -> ItemResult:
+        """Bind what the marketplace answered, commit at once; _Replan if the product changed meanwhile."""
+        fresh = self._fresh(item)
+        if binding is None:
+            binding = self._binding(item) or Binding(account_id=self.account_id, product_id=item.product_id)
         binding.remote_id = remote.remote_id
         binding.remote_url = remote.url or binding.remote_url
         binding.state = _STATES.get(remote.state, BindingState.active)
@@ -344,6 +344,8 @@ class AccountRun:
         except IntegrityError:
             self.session.rollback()
             raise ConflictError("sync.duplicate_remote", remote_id=remote.remote_id) from None
+        if hash_known and not fresh:
+            raise _Replan  # what was sent is bound; the newer version goes next
         return ItemResult(self.account.name, item.sku, item.action, Outcome.done, remote.remote_id,
                           state=binding.state.value)
 

@@ -129,6 +129,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "role_admin": ("Quản trị", "Admin"),
     "error": ("Lỗi", "Error"),
     "not_found": ("Không tìm thấy trang hoặc dữ liệu.", "Page or record not found."),
+    "turnover_by_month": ("Doanh thu theo tháng", "Turnover by month"),
     "turnover_by_platform": ("Doanh thu theo sàn / kênh", "Turnover by platform"),
     "turnover_by_district": ("Doanh thu theo huyện (cũ)", "Turnover by (old) district"),
     "reported_totals": ("Số liệu báo cáo bên cạnh sổ bán hàng", "Reported totals beside the ledger"),

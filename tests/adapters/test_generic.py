@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -284,3 +285,118 @@ def _cheap(listing: Listing) -> Listing:
     from dataclasses import replace
 
     return replace(listing, price=5)
+
+
+LINKED = """
+title = "Linked"
+[capabilities]
+images = "url"
+pagination = "link"
+requests_per_second = 1000
+[auth]
+scheme = "api_key"
+credentials = ["token"]
+location = "query"
+name = "key"
+value = "{token}"
+[errors]
+message_header = "X-Error-Message"
+rate_limited = ["THROTTLED"]
+code_path = "status"
+success_codes = ["", "ok"]
+[operations.create]
+method = "POST"
+path = "/items"
+encoding = "form"
+body = { sku = "{sku}", price = "{price}", tags = "{images}" }
+id_path = "id"
+[operations.get]
+method = "GET"
+path = "/items/{remote_id}"
+item_path = "item"
+[operations.find]
+method = "GET"
+path = "/items"
+query = { sku = "{sku}", fields = ["id", "sku", "state"] }
+items_path = "items"
+[operations.stock_price]
+method = "PUT"
+path = "/items/{remote_id}/stock"
+encoding = "query"
+body = { qty = "{stock}", price = "{price}" }
+[operations.orders]
+method = "GET"
+path = "/orders"
+query = { from = "{since:epoch}", to = "{until:epoch}" }
+items_path = "orders"
+pagination = { style = "link" }
+[listing]
+id = "id"
+sku = "sku"
+state = "state"
+[listing.states]
+active = ["on"]
+delisted = ["off"]
+[order]
+id = "no"
+status = "st"
+placed_at = "at"
+updated_at = "at"
+total = "sum"
+time_format = "epoch_ms"
+[order.statuses]
+completed = ["done"]
+"""
+
+
+@respx.mock
+def test_custom_profile_link_pages_query_key_form_body_and_header_errors(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "linked.toml"
+    path.write_text(LINKED, encoding="utf-8")
+    config = AccountConfig(name="ln", marketplace="generic", base_url="https://linked.test/api", profile=str(path),
+                           credentials={"token": "querysecretkey"})
+    base = "https://linked.test/api"
+
+    def create(request: httpx.Request) -> httpx.Response:
+        form = parse_qsl(request.content.decode())
+        assert ("sku", "A") in form and ("price", "1000") in form
+        assert request.url.params["key"] == "querysecretkey"
+        return httpx.Response(200, json={"id": 12})
+
+    respx.post(f"{base}/items").mock(side_effect=create)
+    find = respx.get(f"{base}/items").mock(return_value=httpx.Response(
+        200, json={"items": [{"id": 12, "sku": "A", "state": "on"}]}))
+    respx.put(f"{base}/items/12/stock").mock(return_value=httpx.Response(
+        429, headers={"X-Error-Message": "slow down", "Retry-After": "0"}))
+    respx.get(f"{base}/orders", params={"page": "2"}).mock(return_value=httpx.Response(
+        200, json={"orders": [{"no": "O2", "st": "done", "at": 1_772_335_800_000, "sum": 5000, "lines": []}]}))
+    respx.get(f"{base}/orders").mock(return_value=httpx.Response(
+        200, json={"orders": [{"no": "O1", "st": "done", "at": 1_772_335_800_000, "sum": 4000, "lines": []}]},
+        headers={"Link": f'<{base}/orders?page=2&key=querysecretkey>; rel="next"'}))
+
+    async def go() -> Any:
+        async with httpx.AsyncClient() as client:
+            adapter = GenericAdapter(config, client)
+            images = (RemoteImageRef("url", "https://m.test/1.jpg", "s"),)
+            created = await adapter.upsert_listing(Listing(sku="A", title="Tên", description="", price=1000, stock=1,
+                                                           unit="gói", category_id=None, images=images))
+            found = await adapter.find_by_sku("A")
+            with pytest.raises(RateLimitedError) as caught:
+                await adapter.update_stock_price("12", price=1000, stock=2)
+            since = datetime(2026, 3, 1, tzinfo=UTC)
+            first = await adapter.list_orders(since=since, until=since + timedelta(days=1))
+            second = await adapter.list_orders(since=since, until=since + timedelta(days=1), cursor=first.next_cursor)
+            return created, found, caught.value, first, second
+
+    with caplog.at_level(logging.DEBUG):
+        created, found, limited, first, second = asyncio.run(go())
+    assert created.remote_id == "12" and found is not None and found.state.value == "active"
+    assert find.calls[0].request.url.params.get_list("fields") == ["id", "sku", "state"]
+    assert "slow down" in limited.params["detail"]
+    assert [o.remote_id for o in first.orders] == ["O1"] and first.next_cursor is not None
+    assert [o.remote_id for o in second.orders] == ["O2"] and second.next_cursor is None
+    assert first.orders[0].placed_at == datetime.fromtimestamp(1_772_335_800, UTC)
+    assert "querysecretkey" not in caplog.text
+    assert "querysecretkey" not in str(limited)

@@ -9,6 +9,8 @@ from typing import Any
 import httpx
 import pytest
 import respx
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from adapters.http import (
     HttpCore,
@@ -328,3 +330,12 @@ def test_a_lambda_returning_a_coroutine_is_awaited() -> None:
         return 42
 
     assert run(call_with_retries(lambda: value(), policy=FAST)) == 42
+
+
+@settings(max_examples=200, deadline=None)
+@given(secret=st.text(min_size=4, max_size=40).filter(lambda s: s.strip() == s and s.strip()),
+       before=st.text(max_size=30), after=st.text(max_size=30))
+def test_redaction_never_leaves_a_secret(secret: str, before: str, after: str) -> None:
+    redactor = Redactor([secret])
+    text = f"{before}{secret}{after} {httpx.QueryParams({'k': secret})}"
+    assert secret not in redactor.redact(text)

@@ -26,7 +26,7 @@ from catalog.importing.template import export_catalogue, write_template
 from catalog.producers import Producer
 from connector.web.deps import Page, UserPage
 from connector.web.models import Role
-from connector.web.scope import scoped_producer
+from connector.web.scope import scoped_producer, visible_producers
 from connector.web.services import import_footprint
 
 router = APIRouter()
@@ -131,10 +131,14 @@ def run_import(ctx: Page, token: str, *, dry_run: bool) -> ImportResult:
     return result
 
 
+def _producers(ctx: Page) -> list[Producer]:
+    return visible_producers(session=ctx.session, who=ctx.user)
+
+
 @router.get("/catalogue", response_class=HTMLResponse)
 def catalogue_form(ctx: UserPage) -> HTMLResponse:
     ctx.require(*UPLOADERS)
-    return ctx.render("catalogue.html", result=None, token=None, done=False)
+    return ctx.render("catalogue.html", result=None, token=None, done=False, producers=_producers(ctx))
 
 
 @router.post("/catalogue/check", response_class=HTMLResponse)
@@ -146,7 +150,8 @@ def catalogue_check(ctx: UserPage, file: Annotated[UploadFile | None, File()] = 
     token = stage_upload(ctx, file, images)
     result = run_import(ctx, token, dry_run=True)
     blocked = result.unreadable or any(p.code == "web.import_outside_area" for p in result.problems)
-    return ctx.render("catalogue.html", result=result, token=None if blocked else token, done=False)
+    return ctx.render("catalogue.html", result=result, token=None if blocked else token, done=False,
+                      producers=_producers(ctx))
 
 
 @router.post("/catalogue/confirm", response_class=HTMLResponse)
@@ -157,7 +162,7 @@ def catalogue_confirm(ctx: UserPage, token: Annotated[str, Form()] = "",
     folder, *_ = staged(ctx, token)
     result = run_import(ctx, token, dry_run=False)
     shutil.rmtree(folder, ignore_errors=True)
-    return ctx.render("catalogue.html", result=result, token=None, done=result.committed)
+    return ctx.render("catalogue.html", result=result, token=None, done=result.committed, producers=_producers(ctx))
 
 
 def _send(path: Path, filename: str) -> FileResponse:

@@ -28,10 +28,11 @@ READERS = (Role.province, Role.admin)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def bars(items: list[tuple[str, int]], *, width: int = 250, limit: int = 12,
-         money: bool = False) -> list[dict[str, Any]]:
-    """Rows of a horizontal bar chart drawn in SVG on the server (no script needed)."""
-    top = sorted(items, key=lambda kv: -kv[1])[:limit]
+def bars(items: list[tuple[str, int]], *, width: int = 240, limit: int = 12, money: bool = False,
+         keep_order: bool = False) -> list[dict[str, Any]]:
+    """Rows of a horizontal bar chart drawn in SVG on the server (no script needed); largest first
+    unless ``keep_order`` (months stay in calendar order)."""
+    top = (items if keep_order else sorted(items, key=lambda kv: -kv[1]))[:limit]
     peak = max((n for _, n in top), default=0) or 1
     return [{"label": label, "text": format_vnd(n) if money else str(n), "width": max(2, round(width * n / peak)),
              "y": i * 26} for i, (label, n) in enumerate(top)]
@@ -45,6 +46,7 @@ class LedgerView:
     indicators: tuple[list[str], list[list[Any]], list[list[str | None]]]
     by_platform: list[tuple[str, int]]
     by_district: list[tuple[str, int]]
+    by_month: list[tuple[str, int]]
     reported: list[dict[str, Any]]
 
     def sheets(self, lang: str) -> list[tuple[str, list[list[Any]]]]:
@@ -69,11 +71,13 @@ def ledger_view(session: Session, period: Period, lang: str) -> LedgerView | Non
     table = reports.turnover(session=session, period=period, by=["platform", "district"], scheme="vn2004")
     platforms = reports.turnover(session=session, period=period, by=["platform"], scheme="vn2004")
     districts = reports.turnover(session=session, period=period, by=["district"], scheme="vn2004")
+    months = reports.turnover(session=session, period=period, by=["month"], scheme="vn2004")
     figures = indicators.indicators(session=session, period=period)
     return LedgerView(
         turnover=exports.report_cells(table, lang=lang), indicators=exports.report_cells(figures, lang=lang),
         by_platform=[(r.group["platform"][1], int(r.values.get("amount", 0))) for r in platforms.rows],
         by_district=[(r.group["district"][1], int(r.values.get("amount", 0))) for r in districts.rows],
+        by_month=[(r.group["month"][1], int(r.values.get("amount", 0))) for r in months.rows],
         reported=[r.to_dict() for r in reported.reported_totals(session=session, period=period)])
 
 
@@ -93,6 +97,7 @@ def province(ctx: UserPage, period: str = "all") -> HTMLResponse:
     return ctx.render("province.html", period=chosen, period_text=period, funnel=funnel, steps=steps,
                       counts=counts, ledger=ledger, format_vnd=format_vnd,
                       turnover_bars=bars(ledger.by_platform, money=True) if ledger else [],
+                      month_bars=bars(ledger.by_month, money=True, keep_order=True, limit=24) if ledger else [],
                       turnover_district_bars=bars(ledger.by_district, money=True) if ledger else [],
                       district_bars=bars(counts.products_by_district), platform_bars=bars(counts.accounts_by_platform),
                       funnel_bars=funnel_bars)

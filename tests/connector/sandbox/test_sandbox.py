@@ -11,6 +11,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from adapters.base import AccountConfig, ListingState, OrderStatus, RemoteImageRef
@@ -230,3 +232,17 @@ def test_handle_checks_marketplace_names(tmp_path: Path) -> None:
             sandbox.url_for("tiki")
         response = httpx.get(f"{sandbox.base_url}/_sandbox/health")
         assert response.json()["ok"] is True
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=60))
+def test_any_fault_spec_parses_or_is_a_configuration_error(spec: str) -> None:
+    code = None
+    try:
+        faults = parse_faults(spec)
+    except ConfigurationError as error:
+        code = error.code
+    if code is not None:
+        assert code == "adapters.sandbox_fault_spec"
+    else:
+        assert 0.0 <= faults.server_error + faults.too_many + faults.too_many_body + faults.timeout + faults.drop <= 1.0

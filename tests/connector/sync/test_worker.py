@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from sqlmodel import Session, create_engine, select
+from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from catalog.errors import CatalogueValidationError
@@ -41,10 +41,10 @@ def test_interval() -> None:
         parse_interval("soon")
 
 
-def test_worker_pass(agri_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    engine = create_engine(agri_env["AGRI_DATABASE_URL"])
+def test_worker_pass(agri_env: dict[str, str], session: Session, tmp_path: Path,
+                     monkeypatch: pytest.MonkeyPatch) -> None:
     sha, _ = ImageStore(tmp_path / "data" / "media").put_original(_photo())
-    with running_sandbox(review_fraction=1.0) as sandbox, Session(engine, expire_on_commit=False) as session:
+    with running_sandbox(review_fraction=1.0) as sandbox:
         monkeypatch.setenv("AGRI_SECRET_KEY", KEY)
         monkeypatch.setenv("AGRI_PUBLIC_MEDIA_URL", f"{sandbox.base_url}/_sandbox/images")
         get_settings.cache_clear()
@@ -71,8 +71,10 @@ def test_worker_pass(agri_env: dict[str, str], tmp_path: Path, monkeypatch: pyte
         assert titles[p[2].sku][0] != "Miến dong đổi tên"  # content changes wait for `agri sync`
         assert sum(result.sync.reviews.values()) >= 1
         session.expire_all()
-        assert BindingState.pending_review not in {b.state for b in session.exec(select(Binding))}
+        states = {b.product_id: b.state.value for b in session.exec(select(Binding))}
+        remote = {x.sku: x.status.replace("pending", "pending_review") for x in sandbox.sandbox.state.products.values()}
+        assert {prod.sku: states[prod.id] for prod in p} == remote  # bindings say what the marketplace says
+        assert "active" in remote.values()
         cli = runner.invoke(app, ["worker", "--once", "--json"])
         assert cli.exit_code == 0, cli.output
         assert json.loads(cli.stdout)["data"]["sync"]["done"] == 0
-    engine.dispose()

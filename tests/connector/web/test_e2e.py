@@ -198,10 +198,30 @@ def test_support_staff_upload_the_catalogue_and_register_a_household(browser: An
     shoot(page, "merges")
 
 
-def test_province_reads_the_dashboard_and_downloads_excel(browser: Any, served: Served, tmp_path: Path) -> None:
+def _sales(world: World, tmp_path: Path) -> None:
+    """A few sales on channels without an API, through the ledger's own import."""
+    from connector.ledger.sales import import_sales
+
+    path = tmp_path / "ban-hang.csv"
+    path.write_text("Ngày bán,Kênh bán,Mã hộ,Thành tiền,Số chứng từ\n"
+                    f"05/01/2025,Facebook,{world.own_code},1.250.000,FB-1\n"
+                    f"12/02/2025,Zalo,{world.own_code},800.000,ZL-1\n"
+                    f"20/02/2025,Voso,{world.other_code},2.400.000,VS-1\n", encoding="utf-8")
+    with Session(world.engine) as session:
+        assert import_sales(session=session, path=path).committed
+        session.commit()
+
+
+def test_province_reads_the_dashboard_and_downloads_excel(browser: Any, served: Served, world: World,
+                                                          tmp_path: Path) -> None:
+    _sales(world, tmp_path)
     page = open_as(browser, served, "tinh")
     page.wait_for_url("**/province")
+    page.fill("input[name=period]", "2025")
+    page.click("form.search button[type=submit]")
+    page.wait_for_url("**/province?period=2025")
     assert "không có dữ liệu cá nhân" in page.content()
+    assert "4.450.000" in page.content()
     assert page.locator("svg rect.bar").count() > 0
     shoot(page, "province-dashboard")
     with page.expect_download() as download:
@@ -209,7 +229,8 @@ def test_province_reads_the_dashboard_and_downloads_excel(browser: Any, served: 
     saved = tmp_path / "report.xlsx"
     download.value.save_as(str(saved))
     book = load_workbook(saved, read_only=True)
-    assert book.sheetnames[:3] == ["Chỉ tiêu", "Sản phẩm theo huyện", "Phễu"]
+    assert book.sheetnames == ["Chỉ tiêu", "Sản phẩm theo huyện", "Phễu", "Doanh thu", "Chỉ tiêu TMĐT",
+                               "Báo cáo và sổ"]
     rows = list(book["Chỉ tiêu"].iter_rows(values_only=True))
     assert ("Sản phẩm", 2) in [tuple(r[:2]) for r in rows]
     book.close()
