@@ -56,7 +56,7 @@ from connector.sync.report import SyncReport
 
 COUNT = 2000
 RESYNC = 10_000
-CONCURRENCY = 16
+CONCURRENCY = 16  # figure 2, both sides; figure 1 uses 32 (the latency needs ≥ 5 in flight, load adds more)
 KEY = SecretStr(Fernet.generate_key().decode())
 IMAGE_SHA = "d" * 64
 
@@ -117,7 +117,8 @@ def add_shop(session: Session, sandbox: RemoteSandbox, code: str, count: int, pr
 
 
 async def run_sync(session: Session, account: MarketplaceAccount, *, record: list[tuple[str, dict[str, str], bytes]]
-                   | None = None, stamps: list[tuple[float, int]] | None = None) -> tuple[float, SyncReport, int]:
+                   | None = None, stamps: list[tuple[float, int]] | None = None,
+                   concurrency: int = CONCURRENCY) -> tuple[float, SyncReport, int]:
     """Warm up (log in, upload the image once), then time the sync of everything else."""
     requests = 0
 
@@ -133,7 +134,7 @@ async def run_sync(session: Session, account: MarketplaceAccount, *, record: lis
 
     config = AccountConfig(name=account.name, marketplace="generic", base_url=account.base_url or "",
                            profile=account.profile, credentials=credentials_of(account=account, key=KEY))
-    limits = httpx.Limits(max_connections=CONCURRENCY * 2, max_keepalive_connections=CONCURRENCY * 2)
+    limits = httpx.Limits(max_connections=concurrency * 2, max_keepalive_connections=concurrency * 2)
     async with httpx.AsyncClient(limits=limits, event_hooks={"request": [on_request],
                                                             "response": [on_response]}) as client:
         adapter = build_adapter(config, client)
@@ -145,8 +146,8 @@ async def run_sync(session: Session, account: MarketplaceAccount, *, record: lis
             record.clear()
         started = time.monotonic()
         report = await sync_accounts(session=session, accounts=[account], client=client, images=IMAGES,
-                                     adapter_for=lambda a: adapter, concurrency=CONCURRENCY,
-                                     total_concurrency=CONCURRENCY)
+                                     adapter_for=lambda a: adapter, concurrency=concurrency,
+                                     total_concurrency=concurrency)
         return time.monotonic() - started, report, requests
 
 
@@ -240,7 +241,7 @@ def main() -> None:
                 sandbox.set_faults("latency=50ms,rate=100/s")
                 account = add_shop(session, sandbox, "HTX-L", COUNT, str(PROFILE_DIR / "sandbox.toml"))
                 stamps: list[tuple[float, int]] = []
-                seconds, report, _ = asyncio.run(run_sync(session, account, stamps=stamps))
+                seconds, report, _ = asyncio.run(run_sync(session, account, stamps=stamps, concurrency=32))
                 assert report.counts()["done"] == COUNT, report.counts()
                 first = stamps[0][0] if stamps else 0.0
                 late_429 = sum(1 for t, status in stamps if status == 429 and t - first > 1.0)

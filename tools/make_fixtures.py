@@ -99,7 +99,8 @@ PRODUCERS = [
 
 # family: (SKU stem, name, category, unit, variants [(net, price đ, weight g)], colour, shape)
 FAMILIES: dict[str, tuple[str, str, str, str, list[tuple[str, int, int]], tuple[int, int, int], str]] = {
-    "mien": ("MIEN", "Miến dong", "1.3.2", "gói", [("200 g", 28000, 230), ("500 g", 60000, 550), ("1 kg", 110000, 1080)],
+    "mien": ("MIEN", "Miến dong", "1.3.2", "gói",
+             [("200 g", 28000, 230), ("500 g", 60000, 550), ("1 kg", 110000, 1080)],
              (230, 220, 190), "nest"),
     "bun": ("BUN", "Bún khô", "1.3.2", "gói", [("500 g", 35000, 540), ("1 kg", 65000, 1060)], (245, 240, 225), "nest"),
     "pho": ("PHO", "Phở khô", "1.3.2", "gói", [("500 g", 38000, 540)], (250, 245, 230), "nest"),
@@ -108,7 +109,8 @@ FAMILIES: dict[str, tuple[str, str, str, str, list[tuple[str, int, int]], tuple[
                                                               ("5 kg", 260000, 5100)],
                 (235, 225, 200), "sack"),
     "gao": ("GAO", "Gạo Japonica Bắc Kạn", "1.2.1", "túi", [("5 kg", 150000, 5100)], (240, 235, 215), "sack"),
-    "che": ("CHE", "Chè Shan tuyết", "1.5.1", "hộp", [("100 g", 120000, 150), ("200 g", 220000, 260), ("500 g", 480000, 600)],
+    "che": ("CHE", "Chè Shan tuyết", "1.5.1", "hộp",
+            [("100 g", 120000, 150), ("200 g", 220000, 260), ("500 g", 480000, 600)],
             (120, 160, 90), "box"),
     "tra_xanh": ("TRAXANH", "Trà xanh búp", "1.5.1", "gói", [("200 g", 90000, 230), ("500 g", 210000, 560)],
                  (140, 180, 100), "box"),
@@ -120,7 +122,8 @@ FAMILIES: dict[str, tuple[str, str, str, str, list[tuple[str, int, int]], tuple[
     "hong": ("HONG", "Hồng không hạt Bắc Kạn", "1.1.1", "kg", [("1 kg", 45000, 1100), ("5 kg", 200000, 5400)],
              (240, 140, 40), "fruit"),
     "hong_say": ("HONGSAY", "Hồng sấy dẻo", "1.3.3", "hộp", [("500 g", 150000, 560)], (200, 110, 40), "fruit"),
-    "mat_ong": ("MATONG", "Mật ong rừng", "1.2.2", "chai", [("250 ml", 190000, 450), ("500 ml", 350000, 800), ("1 lít", 650000, 1500)],
+    "mat_ong": ("MATONG", "Mật ong rừng", "1.2.2", "chai",
+                [("250 ml", 190000, 450), ("500 ml", 350000, 800), ("1 lít", 650000, 1500)],
                 (220, 160, 30), "bottle"),
     "mang": ("MANG", "Măng khô", "1.2.2", "gói", [("500 g", 180000, 540), ("1 kg", 340000, 1060)], (190, 170, 110),
              "sack"),

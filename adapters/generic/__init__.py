@@ -7,6 +7,7 @@ marketplace).  See ``README.md`` for the profile format.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Mapping
@@ -106,6 +107,11 @@ def _money(value: Any, *, marketplace: str, what: str) -> int:
     if number != number.to_integral_value():
         raise SkippableError("market.skippable", marketplace=marketplace, detail=f"{what}: {value!r} has a fraction")
     return int(number)
+
+
+def _form_value(value: Any) -> str:
+    """A form field: text as is, anything else as JSON (``1000``, ``true``, ``["a"]``)."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 class GenericAdapter(Adapter):
@@ -241,12 +247,18 @@ class GenericAdapter(Adapter):
         authenticated: bool = True,
         files: Any = None,
         url: str | None = None,
+        paging: Mapping[str, Any] | None = None,
     ) -> Reply:
         try:
             quoted = {k: quote(str(v), safe="") if isinstance(v, str | int) else v for k, v in context.items()}
             path = str(render(op.path, quoted)) if url is None else url
             query = render(dict(op.query), context) if url is None else None  # a Link URL is complete
             body = render(dict(op.body), context)
+            if paging and url is None:  # page/offset/cursor parameters the template does not set itself
+                if op.pagination.location == "body":
+                    body = {**paging, **body}
+                else:
+                    query = {**paging, **(query or {})}
         except MissingValue as exc:
             raise ConfigurationError(
                 "adapters.profile_invalid",
@@ -262,11 +274,11 @@ class GenericAdapter(Adapter):
         if op.encoding == "json" and body:
             kwargs["json_body"] = body
         elif op.encoding == "form" and body:
-            kwargs["data"] = {k: v if isinstance(v, str) else str(v) for k, v in body.items()}
+            kwargs["data"] = {k: _form_value(v) for k, v in body.items()}
         elif op.encoding == "query" and body:
             kwargs["params"] = {**(query or {}), **body}
         elif op.encoding == "multipart":
-            kwargs["data"] = {k: str(v) for k, v in body.items()} or None
+            kwargs["data"] = {k: _form_value(v) for k, v in body.items()} or None
             kwargs["files"] = files
         return await self.http.request(op.method, path, idempotent=op.idempotent, authenticated=authenticated, **kwargs)
 
@@ -503,7 +515,13 @@ class GenericAdapter(Adapter):
             context["cursor"] = cursor
         elif pages.style == "link" and cursor:
             url = cursor.removeprefix(self.http.base_url)
-        reply = await self._call(op, context, url=url)
+        paging: dict[str, Any] = {}
+        value = {"page": context["page"], "offset": context["offset"]}.get(pages.style, context["cursor"])
+        if pages.param and value is not None:
+            paging[pages.param] = value
+        if pages.size_param:
+            paging[pages.size_param] = pages.size
+        reply = await self._call(op, context, url=url, paging=paging)
         items = dig(reply.body, op.items_path, []) if op.items_path else reply.body
         items = items if isinstance(items, list) else []
         orders = []

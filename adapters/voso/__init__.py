@@ -14,7 +14,7 @@ import httpx
 
 from adapters.base import AccountConfig, Adapter, Capabilities, Listing, OrderPage, RemoteImageRef, RemoteListing
 from adapters.common import iso
-from adapters.http import HttpCore, dig
+from adapters.http import HttpCore, dig, parse_retry_after
 from adapters.voso import mapper
 from catalog.errors import (
     AuthError,
@@ -48,20 +48,18 @@ def classify(response: httpx.Response, body: Any) -> MarketplaceError | None:
     """voso errors: ``{"success": false, "error": {"code", "message", "details"}}`` on any status."""
     if not isinstance(body, Mapping) or body.get("success", True) is not False:
         return None
-    error = body.get("error") if isinstance(body.get("error"), Mapping) else {}
-    assert isinstance(error, Mapping)
+    raw_error = body.get("error")
+    error: Mapping[str, Any] = raw_error if isinstance(raw_error, Mapping) else {}
     code = str(error.get("code", ""))
     message = str(error.get("message", code))
     params: dict[str, Any] = {"marketplace": mapper.MARKETPLACE, "detail": message, "remote_code": code}
-    from adapters.http import parse_retry_after
-
     if code == "too_many_requests" or response.status_code == 429:
         return RateLimitedError(
             "market.rate_limited", retry_after=parse_retry_after(response.headers.get("Retry-After")), **params
         )
-    if code == "token_expired":
+    if code in ("token_expired", "unauthorized"):  # a refused token: log in again, once
         return AuthExpiredError("market.auth_expired", **params)
-    if code in ("invalid_credentials", "unauthorized"):
+    if code == "invalid_credentials":
         return AuthError("market.auth", **params)
     if code == "not_found":
         return RemoteNotFoundError("market.not_found", key=message, **params)

@@ -10,8 +10,9 @@ tuples to the driver, on SQLite and PostgreSQL alike.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
+from itertools import repeat
 from typing import Any
 
 from sqlalchemy import JSON, Dialect, Table
@@ -66,9 +67,11 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]], 
     quote = dialect.identifier_preparer.quote
     sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
            f"VALUES ({', '.join([placeholder] * len(columns))})")
-    if any(processors):
-        pairs = list(zip(keys, processors, strict=True))
-        params = [(*(p(row[k]) if p and row[k] is not None else row[k] for k, p in pairs), *stamps) for row in rows]
-    else:
-        params = [(*(row[k] for k in keys), *stamps) for row in rows]
+    # column by column: one list comprehension per column costs less than a tuple built per row
+    values: list[Iterable[Any]] = []
+    for key, process in zip(keys, processors, strict=True):
+        cells = [row[key] for row in rows]
+        values.append(cells if process is None else [None if v is None else process(v) for v in cells])
+    values.extend(repeat(stamp_value, len(rows)) for stamp_value in stamps)
+    params = list(zip(*values, strict=False))
     connection.exec_driver_sql(sql, params)

@@ -1,10 +1,11 @@
 """Products of an import: upserted by (producer, SKU) in bulk.
 
-Existing products are indexed once (id, stock, and a fingerprint of the content fields the
-file carries), so each row costs a dict look-up: an unchanged row writes nothing, a changed one
-joins one ``UPDATE … executemany`` that bumps its content version, a new one joins one
-``INSERT … executemany``.  Stock comes from the file only for new products, or for every
-product with ``set_stock`` (once sales move stock, last week's file must not bring it back).
+Existing products are indexed once (id, stock, and the content fields the file carries), so
+each row costs a dict look-up: an unchanged row writes nothing, a changed one joins one
+``UPDATE … executemany`` that bumps its content version, a new one joins one ``INSERT``
+executemany (through the driver, :mod:`.bulk`).  Stock comes from the file only for new
+products, or for every product with ``set_stock`` (once sales move stock, last week's file must
+not bring it back).
 Columns absent from the file are left alone.
 """
 
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlmodel import Session
 
 from catalog.categories import Category
@@ -29,6 +30,7 @@ CONTENT_FIELDS = ("name", "description", "category_code", "unit", "net_qty", "ne
                   "length_mm", "width_mm", "height_mm", "barcode", "shelf_life_days", "status")
 _FILE_FIELDS = {"category": ("category_code",), "net_qty": ("net_qty", "net_unit"), "net_unit": ("net_unit",)}
 DEFAULTS: dict[str, Any] = {"unit": "gói", "status": "active"}
+_ID_CHUNK = 900  # producers per "WHERE producer_id IN (…)" look-up of new product ids
 
 
 def content_fields(present: frozenset[str]) -> tuple[str, ...]:
@@ -71,9 +73,8 @@ class CategoryIndex:
 @dataclass
 class _Existing:
     id: int
-    fingerprint: int
     stock: int
-    values: tuple[Any, ...] = ()  # the stored content fields, in the order of ``ProductBook.fields``
+    values: tuple[Any, ...]  # the stored content fields, in the order of ``ProductBook.fields``
 
 
 @dataclass
@@ -92,22 +93,26 @@ class ProductBook:
     _existing: dict[int, dict[str, _Existing]] | None = None
     _seen: dict[int, dict[str, int]] = field(default_factory=dict)
     _inserts: list[dict[str, Any]] = field(default_factory=list)
-    _insert_keys: list[tuple[int, str]] = field(default_factory=list)
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _stock: list[dict[str, Any]] = field(default_factory=list)
     _categories: CategoryIndex | None = None
 
     def existing(self) -> dict[int, dict[str, _Existing]]:
-        """(producer, SKU) → id, stock and fingerprint of every product, loaded with one query."""
+        """(producer, SKU) → id, stock and content fields of every product, loaded with one query."""
         if self._existing is None:
             table = PRODUCT_TABLE
             query = select(table.c.id, table.c.producer_id, table.c.sku, table.c.stock,
                            *(table.c[f] for f in self.fields))
             index: dict[int, dict[str, _Existing]] = {}
+            decimals = [i for i, f in enumerate(self.fields) if f == "net_qty"]  # the one Numeric field
             for row in self.session.execute(query):
-                pid, sku = row[1], row[2]
-                values = _normal(row[4:])
-                index.setdefault(pid, {})[sku] = _Existing(row[0], hash(values), row[3], values)
+                by_sku = index.get(row[1])
+                if by_sku is None:
+                    by_sku = index[row[1]] = {}
+                values = tuple(row[4:])
+                if decimals:
+                    values = _normal(values, decimals)
+                by_sku[row[2]] = _Existing(row[0], row[3], values)
             self._existing = index
         return self._existing
 
@@ -134,11 +139,10 @@ class ProductBook:
         if current is None:
             self._inserts.append({"producer_id": pid, "sku": sku, **DEFAULTS, "stock": values.get("stock", 0),
                                   **stored, "name_key": fast_fold(stored["name"])})
-            self._insert_keys.append((pid, sku))
             return True
         if self.keep_ids:
             self.ids[(pid, sku)] = current.id
-        changed = hash(tuple(stored[f] for f in self.fields)) != current.fingerprint
+        changed = tuple(stored[f] for f in self.fields) != current.values
         if changed:
             update_row = {"_id": current.id, **{f"v_{k}": v for k, v in stored.items()}}
             if "name" in stored:
@@ -188,14 +192,9 @@ class ProductBook:
         if self._inserts:
             for data in self._inserts:
                 data["producer_id"] = real_id(data["producer_id"])
-            statement = insert(PRODUCT_TABLE).values(created_at=func.now(), updated_at=func.now())
+            insert_rows(self.session, PRODUCT_TABLE, self._inserts, now=("created_at", "updated_at"))
             if self.keep_ids:
-                result = self.session.execute(
-                    statement.returning(PRODUCT_TABLE.c.id, sort_by_parameter_order=True), self._inserts)
-                for (pid, sku), new_id in zip(self._insert_keys, result.scalars().all(), strict=True):
-                    self.ids[(real_id(pid), sku)] = new_id
-            else:
-                insert_rows(self.session, PRODUCT_TABLE, self._inserts, now=("created_at", "updated_at"))
+                self._new_ids({(data["producer_id"], data["sku"]) for data in self._inserts})
             self.created += len(self._inserts)
         if self._updates:
             keys = [k for k in self._updates[0] if k != "_id"]
@@ -208,7 +207,19 @@ class ProductBook:
                        .values(stock=bindparam("v_stock"), stock_version=PRODUCT_TABLE.c.stock_version + 1,
                                updated_at=func.now()))
             self.session.execute(restock, self._stock)
-        self._inserts, self._insert_keys, self._updates, self._stock = [], [], [], []
+        self._inserts, self._updates, self._stock = [], [], []
+
+    def _new_ids(self, wanted: set[tuple[int, str]]) -> None:
+        """Ids of the rows just inserted, by (producer, SKU): no RETURNING, which SQLAlchemy sends
+        row by row on SQLite."""
+        table = PRODUCT_TABLE
+        producers = sorted({pid for pid, _ in wanted})
+        for start in range(0, len(producers), _ID_CHUNK):
+            query = select(table.c.id, table.c.producer_id, table.c.sku).where(
+                table.c.producer_id.in_(producers[start:start + _ID_CHUNK]))
+            for new_id, pid, sku in self.session.execute(query):
+                if (pid, sku) in wanted:
+                    self.ids[(pid, sku)] = new_id
 
     def product_id(self, pid: int, sku: str) -> int | None:
         """The id of a product of this file or of the database (``pid`` a real producer id)."""
@@ -224,6 +235,10 @@ class ProductBook:
         return sorted(found)
 
 
-def _normal(values: Any) -> tuple[Any, ...]:
+def _normal(values: tuple[Any, ...], decimals: list[int]) -> tuple[Any, ...]:
     """DB values in the form the file's converters produce (Decimal without trailing zeros)."""
-    return tuple(v.normalize() if isinstance(v, Decimal) else v for v in values)
+    out = list(values)
+    for i in decimals:
+        if isinstance(out[i], Decimal):
+            out[i] = out[i].normalize()
+    return tuple(out)

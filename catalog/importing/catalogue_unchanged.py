@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from catalog.importing.catalogue_products import DEFAULTS, ProductBook
@@ -112,10 +113,13 @@ class UnchangedRows:
         self.sku_at = positions["sku"]
         self.stock_at = positions.get("stock")
         index = {f: i for i, f in enumerate(book.fields)}
-        self.checks: list[tuple[int, tuple[int, ...], Check]] = [
-            (positions[column], tuple(index[f] for f in stored), check)
-            for column, (stored, check) in _CHECKS.items() if column in positions]
-        self.producers: dict[tuple[Cell, ...], int] = {}
+        checks = [(positions[column], tuple(index[f] for f in stored), check)
+                  for column, (stored, check) in _CHECKS.items() if column in positions]
+        self.singles = [(at, fields[0], check) for at, fields, check in checks if len(fields) == 1]
+        self.groups = [(at, fields, check) for at, fields, check in checks if len(fields) > 1]
+        self.width = 1 + max([*positions.values()])
+        self.producer_key = itemgetter(*self.producer_at)  # a tuple of cells (one cell for one column)
+        self.producers: dict[Any, int] = {}
         self.stored: dict[int, dict[str, Any]] = {}
         self.last: list[Cell] | None = None
 
@@ -131,24 +135,25 @@ class UnchangedRows:
         return needed <= set(book.fields) and bool(PRODUCER_FIELDS & table.fields_present)
 
     def __call__(self, row: list[Cell], number: int) -> bool:
+        if len(row) < self.width:
+            row = [*row, *([None] * (self.width - len(row)))]
         self.last = row
-        n = len(row)
-        pid = self.producers.get(tuple(row[i] if i < n else None for i in self.producer_at))
-        if pid is None or self.sku_at >= n:
+        pid = self.producers.get(self.producer_key(row))
+        if pid is None:
             return False
         by_sku = self.stored.get(pid)
         if by_sku is None:
             by_sku = self.stored[pid] = self.book.existing().get(pid, {})
         sku = row[self.sku_at]
         current = by_sku.get(sku) if type(sku) is str else None
-        if current is None:
-            return False
-        if self.stock_at is not None and not _valid_stock(row[self.stock_at] if self.stock_at < n else None):
+        if current is None or (self.stock_at is not None and not _valid_stock(row[self.stock_at])):
             return False
         stored = current.values
-        for at, fields, check in self.checks:
-            value = stored[fields[0]] if len(fields) == 1 else tuple(stored[i] for i in fields)
-            if not check(row[at] if at < n else None, value):
+        for at, i, check in self.singles:
+            if not check(row[at], stored[i]):
+                return False
+        for at, fields, check in self.groups:
+            if not check(row[at], tuple(stored[i] for i in fields)):
                 return False
         return self.book.mark_unchanged(pid, str(sku), number)
 
@@ -156,5 +161,4 @@ class UnchangedRows:
         """The producer the full path found for the row last offered: later rows with the same
         producer cells are that producer (new producers have no stored products to compare)."""
         if pid is not None and pid > 0 and self.last is not None:
-            n = len(self.last)
-            self.producers[tuple(self.last[i] if i < n else None for i in self.producer_at)] = pid
+            self.producers[self.producer_key(self.last)] = pid

@@ -123,7 +123,7 @@ def money(*, max_value: int = MAX_PRICE) -> Converter:
             return value
         if type(value) is float and value.is_integer() and 0 <= value <= max_value:
             return int(value)
-        if type(value) is str and value.isdigit() and len(value) < 12:
+        if type(value) is str and value.isdigit() and value.isascii() and len(value) < 12:
             return parse_vnd(int(value), max_value=max_value)
         if isinstance(value, str):
             if value.startswith("-"):

@@ -8,6 +8,10 @@
   Each line is decoded on its own, so a file that is UTF-8 except for a few pasted cp1258 lines
   still reads; a line with a NUL byte or undecodable bytes is flagged for the table reader.
 
+Memory: a CSV is never held whole (a 1,000,000-row CSV imports in bounded memory, a slow test);
+a workbook holds one sheet's values at a time: ``bench/import_catalogue.py`` measures a peak of
+about 250 MB for a 100,000-row .xlsx against about 120 MB for the same rows as .csv.
+
 The kind of file is taken from its first bytes, not its name: a renamed .xls (OLE2) is refused
 with a clear message, and a zip whose declared sizes expand too far is refused before any
 reader touches it.

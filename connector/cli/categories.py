@@ -106,6 +106,6 @@ def categories_map_file(
             emit_json(data=None, errors=errors, summary=summary, ok=not errors)
         else:
             console.print(f"Đã gắn {saved} ngành hàng trên {marketplace}.")
-            for error in errors:
-                console.print(f"[red]dòng {error.get('row')}[/]: {error['message']}")
+            for problem in errors:
+                console.print(f"[red]dòng {problem.get('row')}[/]: {problem['message']}")
         finish(ExitCode.PARTIAL if errors else ExitCode.OK)

@@ -37,8 +37,9 @@ def ledger_close(
     if json_mode:
         emit_json(data=data)
     else:
+        total = f"{data['total']:,}".replace(",", ".")
         console.print(f"Đã khóa sổ / closed {data['label']} ({data['start']} → {data['end']}): "
-                      f"{data['entries']} bút toán, {data['total']:,} đ".replace(",", "."))
+                      f"{data['entries']} bút toán, {total} đ")
 
 
 @ledger_app.command("closed")

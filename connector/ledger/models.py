@@ -30,7 +30,6 @@ class LedgerEntry(SQLModel, table=True):
         # only manual sales carry a reference: the index skips the million API entries
         Index("uq_ledger_source_reference", "source", "reference", unique=True,
               sqlite_where=text("reference IS NOT NULL"), postgresql_where=text("reference IS NOT NULL")),
-        Index("ix_ledger_booked", "booked_day", "platform"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -85,7 +84,7 @@ class StockMovement(SQLModel, table=True):
     __tablename__ = "stock_movement"
 
     id: int | None = Field(default=None, primary_key=True)
-    product_id: int = Field(foreign_key="product.id", index=True)
+    product_id: int = Field(foreign_key="product.id")
     order_id: int | None = Field(default=None, foreign_key="sales_order.id")
     quantity: int = Field(description="Signed: negative takes off the stock")
     reason: str = Field(max_length=16, description="sale, cancelled, returned, reopened")

@@ -9,6 +9,7 @@ shop id, login phone or opening date; nothing else is overwritten.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -58,6 +59,14 @@ class _Reg:
     day: date
     source: str = ""
     earlier: bool = False  # an existing registration that this run dates earlier
+
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def _code_slug(code: str) -> str:
+    """``slug(code)``; household codes are ASCII ("01933-0001"), where slug is lower-case and dashes."""
+    return _NON_WORD.sub("-", code.lower()).strip("-") if code.isascii() else slug(code)
 
 
 @dataclass
@@ -247,7 +256,7 @@ class RegisterBook:
                              changes=", ".join(f"{k}={v}" for k, v in changes.items()))
 
     def _account_name(self, code: str, platform: str) -> str:
-        base = f"{slug(code) or 'ho'}-{platform}"[:56]
+        base = f"{_code_slug(code) or 'ho'}-{platform}"[:56]
         name, n = base, 1
         while name in self._names:
             n += 1

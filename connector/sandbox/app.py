@@ -22,6 +22,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from PIL import Image, UnidentifiedImageError
 
+from catalog.images import DEFAULT_PROFILE, POSTMART_PROFILE, VOSO_PROFILE, ImageProfile
 from connector.sandbox.faults import Faults, parse_faults
 from connector.sandbox.faults_asgi import FaultMiddleware
 from connector.sandbox.state import MARKETPLACES, Order, Product, SandboxState, Shop
@@ -31,6 +32,12 @@ TOKEN_LIFETIME = timedelta(hours=8)
 SIGN_WINDOW = 300  # seconds a postmart timestamp stays valid
 MAX_IMAGE_BYTES = 3_000_000
 MIN_IMAGE_SIDE = 300
+# each marketplace checks images against its adapter's profile: size, formats, count
+IMAGE_PROFILES: dict[str, ImageProfile] = {
+    "voso": VOSO_PROFILE,
+    "postmart": POSTMART_PROFILE,
+    "generic": DEFAULT_PROFILE,
+}
 
 
 class Sandbox:
@@ -67,10 +74,11 @@ class Sandbox:
         if self.state_path is not None:
             self.state.save(self.state_path)
 
-    async def check_image_url(self, url: str) -> str | None:
+    async def check_image_url(self, url: str, profile: ImageProfile | None = None) -> str | None:
         """None when ``url`` gives an image the marketplace accepts, else why not (cached per URL)."""
-        if url in self.image_cache:
-            return self.image_cache[url]
+        key = f"{profile.name if profile else '-'}|{url}"
+        if key in self.image_cache:
+            return self.image_cache[key]
         problem: str | None = None
         if not url.startswith(("http://", "https://")):
             problem = "Địa chỉ ảnh phải là http(s)."
@@ -81,26 +89,30 @@ class Sandbox:
             except httpx.HTTPError as exc:
                 problem = f"Không tải được ảnh ({type(exc).__name__})."
             else:
-                problem = _image_problem(response)
-        self.image_cache[url] = problem
+                problem = _image_problem(response, profile)
+        self.image_cache[key] = problem
         return problem
 
 
-def _image_problem(response: httpx.Response) -> str | None:
+def _image_problem(response: httpx.Response, profile: ImageProfile | None) -> str | None:
     if response.status_code != 200:
         return f"Không tải được ảnh (HTTP {response.status_code})."
     if not response.headers.get("content-type", "").startswith("image/"):
         return "Địa chỉ không trả về ảnh."
-    return image_bytes_problem(response.content)
+    return image_bytes_problem(response.content, profile)
 
 
-def image_bytes_problem(data: bytes) -> str | None:
-    if len(data) > MAX_IMAGE_BYTES:
-        return f"Ảnh lớn quá {MAX_IMAGE_BYTES} byte."
+def image_bytes_problem(data: bytes, profile: ImageProfile | None = None) -> str | None:
+    """Why the marketplace refuses this image (None: fine): its profile's size and formats, and a
+    shorter side of at least 300 px."""
+    max_bytes = profile.max_bytes if profile else MAX_IMAGE_BYTES
+    formats = profile.formats if profile else ("JPEG", "PNG")
+    if len(data) > max_bytes:
+        return f"Ảnh lớn quá {max_bytes} byte."
     try:
         with Image.open(io.BytesIO(data)) as image:
-            if image.format not in ("JPEG", "PNG"):
-                return f"Định dạng ảnh {image.format} không được nhận (chỉ JPEG, PNG)."
+            if image.format not in formats:
+                return f"Định dạng ảnh {image.format} không được nhận (chỉ {', '.join(formats)})."
             if min(image.size) < MIN_IMAGE_SIDE:
                 return f"Ảnh nhỏ quá ({image.size[0]}×{image.size[1]}, cần ít nhất {MIN_IMAGE_SIDE} px)."
     except (UnidentifiedImageError, OSError):
@@ -392,8 +404,10 @@ def _voso_routes(app: FastAPI, sandbox: Sandbox, state: SandboxState) -> None:
             problems.append(
                 {"field": "stock_availability", "message": "Hết hàng thì stock_availability phải là false."}
             )
+        if len(data["images"]) > VOSO_PROFILE.max_count:
+            problems.append({"field": "pictures", "message": f"Tối đa {VOSO_PROFILE.max_count} ảnh."})
         for index, url in enumerate(data["images"]):
-            problem = await sandbox.check_image_url(url)
+            problem = await sandbox.check_image_url(url, VOSO_PROFILE)
             if problem:
                 problems.append({"field": f"pictures[{index}]", "message": problem})
         if problems:
@@ -632,6 +646,8 @@ def _postmart_routes(app: FastAPI, sandbox: Sandbox, state: SandboxState) -> Non
             {"field": _PM_FIELDS.get(p["field"], p["field"]), "message": p["message"]}
             for p in validate_common(data, title_max=120)
         ]
+        if len(images) > POSTMART_PROFILE.max_count:
+            problems.append({"field": "image.image_id_list", "message": f"Tối đa {POSTMART_PROFILE.max_count} ảnh."})
         for image_id in images:
             if image_id not in state.images or state.images[image_id]["shop_id"] != shop.shop_id:
                 problems.append({"field": "image.image_id_list", "message": f"Ảnh {image_id} chưa được tải lên."})
@@ -735,7 +751,7 @@ def _postmart_routes(app: FastAPI, sandbox: Sandbox, state: SandboxState) -> Non
             return _pm(
                 error="error_param", message="can't find image file", fields=[{"field": "image", "message": "missing"}]
             )
-        problem = image_bytes_problem(data)
+        problem = image_bytes_problem(data, POSTMART_PROFILE)
         if problem:
             return _pm(error="error_image_invalid", message=problem, fields=[{"field": "image", "message": problem}])
         return _pm({"image_info": {"image_id": state.store_image(shop, data)}})
@@ -881,6 +897,8 @@ def _generic_routes(app: FastAPI, sandbox: Sandbox, state: SandboxState) -> None
         problems = validate_common(data, title_max=200)
         if not data["sku"]:
             problems.append({"field": "sku", "message": "Thiếu mã SKU."})
+        if len(data["images"]) > DEFAULT_PROFILE.max_count:
+            problems.append({"field": "images", "message": f"Tối đa {DEFAULT_PROFILE.max_count} ảnh."})
         for index, image_id in enumerate(data["images"]):
             if image_id not in state.images or state.images[image_id]["shop_id"] != shop.shop_id:
                 problems.append({"field": f"images[{index}]", "message": f"Ảnh {image_id} chưa được tải lên."})
@@ -974,7 +992,7 @@ def _generic_routes(app: FastAPI, sandbox: Sandbox, state: SandboxState) -> None
             data = b"" if upload is None or isinstance(upload, str) else await upload.read()
         if upload is None or isinstance(upload, str):
             return _gen_error(422, "validation", "Thiếu tệp ảnh.", [{"field": "file", "message": "missing"}])
-        problem = image_bytes_problem(data)
+        problem = image_bytes_problem(data, DEFAULT_PROFILE)
         if problem:
             return _gen_error(422, "validation", problem, [{"field": "file", "message": problem}])
         return JSONResponse({"data": {"id": state.store_image(shop, data)}}, status_code=201)

@@ -146,7 +146,9 @@ class FaultMiddleware:
                 if part.startswith("partner_id="):
                     return "postmart:" + str(part[len("partner_id=") :])
         if marketplace == "voso":
-            return "voso:" + str(headers.get("authorization", ""))[-12:]
+            token = str(headers.get("authorization", ""))[7:].strip()
+            record = self.sandbox.state.tokens.get(token) or {}
+            return "voso:" + str(record.get("shop_id", token[-12:]))
         return "generic:" + str(headers.get("x-api-key", headers.get("authorization", "")))[-12:]
 
     def _take(self, key: str, rate: float) -> float:

@@ -430,6 +430,7 @@ class SandboxState:
                 "products": [asdict(p) for p in self.products.values()],
                 "orders": [asdict(o) for o in self.orders.values()],
                 "images": self.images,
+                "tokens": self.tokens,
             }
 
     def save(self, path: Path) -> None:
@@ -463,4 +464,5 @@ class SandboxState:
                 order = Order(**raw)
                 self.orders[order.id] = order
             self.images = dict(data.get("images", {}))
+            self.tokens = dict(data.get("tokens", {}))
             self.dirty = False

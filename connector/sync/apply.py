@@ -89,6 +89,7 @@ class AccountRun:
         self.uploads: dict[str, asyncio.Task[RemoteImageRef]] = {}
         self.refs: dict[str, RemoteImageRef] = {}
         self.refresh_lock = asyncio.Lock()
+        self.unsent: dict[int, Binding] = {}
         assert account.id is not None
         self.account_id = account.id
 
@@ -103,17 +104,30 @@ class AccountRun:
             if not item.sends:
                 self._emit(report, self._quiet(item))
         pending = self.plan.to_send
+        self._record_creates(pending)
         for round_no in range(max(1, rounds)):
-            results = await asyncio.gather(*(self._guarded(item) for item in pending))
             last = round_no == max(1, rounds) - 1
-            again = [item for item, result in zip(pending, results, strict=True) if result.retriable and not last]
-            for item, result in zip(pending, results, strict=True):
-                if item not in again:
-                    self._emit(report, result)
+            results = await asyncio.gather(*(self._guarded(item, report, last=last) for item in pending))
+            again = [item for item, result in zip(pending, results, strict=True) if result is None]
             if not again:
                 break
             pending = self._replanned([item.product_id for item in again], report)
         return report
+
+    def _record_creates(self, items: list[PlannedItem]) -> None:
+        """Record every new product's create as pending, in one commit, before any request leaves.
+
+        A crash from here on leaves these rows without a remote id, so the next run looks each SKU
+        up before creating it again.  Within this run they are known unsent until their turn."""
+        creates = [item for item in items if item.action == Action.create and item.binding_id is None]
+        if not creates:
+            return
+        now = self.clock()
+        rows = [Binding(account_id=self.account_id, product_id=item.product_id, state=BindingState.pending_create,
+                        pending_hash=item.payload_hash, created_at=now, updated_at=now) for item in creates]
+        self.session.add_all(rows)
+        self.session.commit()
+        self.unsent = {row.product_id: row for row in rows}
 
     def _emit(self, report: SyncReport, result: ItemResult) -> None:
         report.results.append(result)
@@ -137,15 +151,21 @@ class AccountRun:
                 self._emit(report, self._quiet(item))
         return fresh.to_send
 
-    async def _guarded(self, item: PlannedItem) -> ItemResult:
+    async def _guarded(self, item: PlannedItem, report: SyncReport, *, last: bool) -> ItemResult | None:
+        """Run one item under both bounds; its result is reported at once, unless it failed in a way
+        worth another round (then None)."""
         semaphores = [self.local] + ([self.total] if self.total is not None else [])
         for semaphore in semaphores:
             await semaphore.acquire()
         try:
-            return await self._item(item)
+            result = await self._item(item)
         finally:
             for semaphore in semaphores:
                 semaphore.release()
+        if result.retriable and not last:
+            return None
+        self._emit(report, result)
+        return result
 
     async def _item(self, item: PlannedItem) -> ItemResult:
         replans = 0
@@ -201,6 +221,13 @@ class AccountRun:
         return await self._create(item, listing, refs)
 
     async def _create(self, item: PlannedItem, listing: Listing, refs: tuple[RemoteImageRef, ...]) -> ItemResult:
+        binding = self.unsent.pop(item.product_id, None)  # recorded by this run, never sent: no look-up
+        if binding is not None:
+            if binding.pending_hash != item.payload_hash:  # planned again since: record what goes now
+                binding.pending_hash = item.payload_hash
+                self.session.add(binding)
+                self.session.commit()
+            return await self._send_create(item, listing, refs, binding)
         binding = self._binding(item) if item.binding_id is not None else None
         if binding is not None and binding.remote_id is None:
             found = await self._call(lambda: self.adapter.find_by_sku(item.sku))
@@ -215,6 +242,12 @@ class AccountRun:
         binding.updated_at = self.clock()
         self.session.add(binding)
         self.session.commit()  # recorded before the request leaves
+        return await self._send_create(item, listing, refs, binding)
+
+    async def _send_create(self, item: PlannedItem, listing: Listing, refs: tuple[RemoteImageRef, ...],
+                           binding: Binding) -> ItemResult:
+        """Send a recorded create; between attempts, and after a failure that may have reached the
+        marketplace, the SKU is looked up first."""
 
         async def look_up(attempt: int, error: BaseException) -> None:
             found = await self._call(lambda: self.adapter.find_by_sku(item.sku))

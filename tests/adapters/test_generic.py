@@ -400,3 +400,36 @@ def test_custom_profile_link_pages_query_key_form_body_and_header_errors(
     assert first.orders[0].placed_at == datetime.fromtimestamp(1_772_335_800, UTC)
     assert "querysecretkey" not in caplog.text
     assert "querysecretkey" not in str(limited)
+
+
+@respx.mock
+def test_cursor_paging_parameters_are_added_when_the_template_omits_them(tmp_path: Path) -> None:
+    text = LINKED.replace('pagination = { style = "link" }',
+                          'pagination = { style = "cursor", param = "after", size = 2, size_param = "limit", '
+                          'next_path = "next", more_path = "more" }')
+    path = tmp_path / "cursor.toml"
+    path.write_text(text, encoding="utf-8")
+    config = AccountConfig(name="cu", marketplace="generic", base_url="https://cursor.test", profile=str(path),
+                           credentials={"token": "cursorsecret"})
+    seen: list[dict[str, str]] = []
+
+    def orders(request: httpx.Request) -> httpx.Response:
+        params = dict(request.url.params)
+        seen.append(params)
+        more = "after" not in params
+        return httpx.Response(200, json={"orders": [], "more": more, "next": "c2" if more else "c3"})
+
+    respx.get("https://cursor.test/orders").mock(side_effect=orders)
+
+    async def go() -> Any:
+        async with httpx.AsyncClient() as client:
+            adapter = GenericAdapter(config, client)
+            since = datetime(2026, 3, 1, tzinfo=UTC)
+            first = await adapter.list_orders(since=since, until=since + timedelta(days=1))
+            second = await adapter.list_orders(since=since, until=since + timedelta(days=1), cursor=first.next_cursor)
+            return first, second
+
+    first, second = asyncio.run(go())
+    assert first.next_cursor == "c2" and second.next_cursor is None  # "more" false ends it
+    assert "after" not in seen[0] and seen[1]["after"] == "c2"
+    assert seen[0]["limit"] == "2" and seen[0]["from"] == str(int(datetime(2026, 3, 1, tzinfo=UTC).timestamp()))

@@ -119,7 +119,6 @@ def upgrade() -> None:
     )
     op.create_index('uq_ledger_source_reference', 'ledger_entry', ['source', 'reference'], unique=True,
                     sqlite_where=sa.text('reference IS NOT NULL'), postgresql_where=sa.text('reference IS NOT NULL'))
-    op.create_index('ix_ledger_booked', 'ledger_entry', ['booked_day', 'platform'], unique=False)
     op.create_index('ix_ledger_entry_order_id', 'ledger_entry', ['order_id'], unique=False)
 
     op.create_table('ledger_summary',
@@ -149,7 +148,6 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['product_id'], ['product.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
-    op.create_index('ix_stock_movement_product_id', 'stock_movement', ['product_id'], unique=False)
 
     op.create_table('ledger_period_close',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -181,10 +179,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for index, table in (('ix_stock_movement_product_id', 'stock_movement'),
-                         ('uq_ledger_source_reference', 'ledger_entry'),
+    for index, table in (('uq_ledger_source_reference', 'ledger_entry'),
                          ('ix_ledger_entry_order_id', 'ledger_entry'),
-                         ('ix_ledger_booked', 'ledger_entry'),
                          ('ix_order_status_change_order_id', 'order_status_change'),
                          ('ix_order_line_order_id', 'order_line')):
         op.drop_index(index, table_name=table)

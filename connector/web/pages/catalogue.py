@@ -35,6 +35,7 @@ MAX_UPLOAD = 200 * 1024 * 1024
 _TOKEN = re.compile(r"[A-Za-z0-9_\-]{16,64}")
 _SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 STALE_AFTER = 24 * 3600.0
+REPORT = "report.xlsx"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -150,8 +151,11 @@ def catalogue_check(ctx: UserPage, file: Annotated[UploadFile | None, File()] = 
     token = stage_upload(ctx, file, images)
     result = run_import(ctx, token, dry_run=True)
     blocked = result.unreadable or any(p.code == "web.import_outside_area" for p in result.problems)
+    if result.problems and not result.unreadable:
+        folder, *_ = staged(ctx, token)
+        result.write_report(folder / REPORT, lang=ctx.lang)
     return ctx.render("catalogue.html", result=result, token=None if blocked else token, done=False,
-                      producers=_producers(ctx))
+                      producers=_producers(ctx), report=token if result.problems and not result.unreadable else None)
 
 
 @router.post("/catalogue/confirm", response_class=HTMLResponse)
@@ -163,6 +167,17 @@ def catalogue_confirm(ctx: UserPage, token: Annotated[str, Form()] = "",
     result = run_import(ctx, token, dry_run=False)
     shutil.rmtree(folder, ignore_errors=True)
     return ctx.render("catalogue.html", result=result, token=None, done=result.committed, producers=_producers(ctx))
+
+
+@router.get("/catalogue/report/{token}.xlsx")
+def catalogue_report(ctx: UserPage, token: str) -> FileResponse:
+    """The checked file with its bad cells highlighted and explained: what support staff fix and re-upload."""
+    ctx.require(*UPLOADERS)
+    folder, *_ = staged(ctx, token)
+    path = folder / REPORT
+    if not path.is_file():
+        raise CatalogueValidationError("web.upload_expired")
+    return FileResponse(path, media_type=XLSX, filename="bao-cao-kiem-tra.xlsx")
 
 
 def _send(path: Path, filename: str) -> FileResponse:

@@ -17,12 +17,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import HTMLResponse
+from sqlmodel import col, select
 
 from catalog.errors import CatalogueValidationError
 from catalog.importing.problems import ProblemLog
 from catalog.importing.readers import open_book
 from catalog.importing.table import read_table
 from catalog.money import parse_vnd
+from catalog.producers import Producer
 from connector.onboarding.periods import parse_period
 from connector.onboarding.platforms import PLATFORMS, parse_platform
 from connector.web.deps import Page, UserPage
@@ -45,6 +47,17 @@ def _ledger() -> tuple[Any, Any]:
     return sales, reported
 
 
+def recent_sales(ctx: Page, who: Principal, limit: int = 50) -> list[tuple[Any, Producer]]:
+    """The latest ledger entries of the producers this user may see (sales, reversals, manual sales)."""
+    models = optional_module("connector.ledger.models")
+    if models is None or not hasattr(models, "LedgerEntry"):
+        return []
+    entry = models.LedgerEntry
+    query = (select(entry, Producer).join(Producer, col(Producer.id) == entry.producer_id)
+             .where(who.producer_clause()).order_by(entry.booked_day.desc(), entry.id.desc()).limit(limit))
+    return list(ctx.session.exec(query))
+
+
 def _render(ctx: Page, **extra: Any) -> HTMLResponse:
     who = ctx.user
     producers = visible_producers(session=ctx.session, who=who)
@@ -53,6 +66,7 @@ def _render(ctx: Page, **extra: Any) -> HTMLResponse:
     if installed and who.role in TOTALS:
         reported = [r.to_dict() for r in _ledger()[1].reported_totals(session=ctx.session)][-20:]
     return ctx.render("sales.html", **{"producers": producers, "platforms": PLATFORMS, "installed": installed,
+                                       "recent": recent_sales(ctx, who) if installed else [],
                                        "today": date.today().isoformat(), "result": None, "reported": reported,
                                        "notice": None, **extra})
 

@@ -9,9 +9,11 @@ from hypothesis import strategies as st
 from catalog.errors import CatalogueValidationError
 from catalog.importing.table import spec_index
 from catalog.phone import normalize_phone
+from catalog.text import slug
 from connector.accounts import AccountStatus
 from connector.onboarding.columns import FAST_PREFIXES, REGISTER_COLUMNS, fast_phone, shop_ref
 from connector.onboarding.platforms import parse_account_status, parse_platforms
+from connector.onboarding.register import _code_slug
 
 
 def _slow(value: str) -> str | None:
@@ -79,3 +81,8 @@ def test_headers_are_unambiguous() -> None:
         from catalog.importing.table import header_key
 
         assert index[header_key(header)].field == field, header
+
+
+@given(st.text(max_size=20) | st.from_regex(r"[0-9A-Z]{2,5}-[0-9]{4}", fullmatch=True))
+def test_code_slug_is_slug(code: str) -> None:
+    assert _code_slug(code) == slug(code)

@@ -76,10 +76,11 @@ def test_drop_commits_then_fails_and_timeout_does_nothing() -> None:
         assert counts["drop"] >= 1 and counts["timeout"] >= 1
 
 
-def test_rate_limit_is_answered_429_and_the_adapter_gets_through() -> None:
+@pytest.mark.parametrize("key", ["voso", "postmart", "generic"])
+def test_rate_limit_is_answered_429_and_the_adapter_gets_through(key: str) -> None:
     set_default_policy(RetryPolicy(max_attempts=12, base_delay=0.01, max_delay=0.2, deadline=30))
     with running_sandbox(faults="rate=20/s") as sandbox:
-        config = c.account(sandbox, "generic", "rate")
+        config = c.account(sandbox, key, "rate")
 
         async def go() -> None:
             async with c.client() as client:
@@ -246,3 +247,22 @@ def test_any_fault_spec_parses_or_is_a_configuration_error(spec: str) -> None:
         assert code == "adapters.sandbox_fault_spec"
     else:
         assert 0.0 <= faults.server_error + faults.too_many + faults.too_many_body + faults.timeout + faults.drop <= 1.0
+
+
+def test_a_voso_session_survives_a_restart_or_logs_in_again(tmp_path: Path) -> None:
+    path = tmp_path / "voso.json"
+    with running_sandbox(state_path=path) as sandbox:
+        config = c.account(sandbox, "voso", "session")
+    with running_sandbox(state_path=path) as again:
+        moved = AccountConfig(name="session", marketplace="voso", base_url=again.url_for("voso"),
+                              credentials=config.credentials)
+
+        async def go() -> None:
+            async with c.client() as client:
+                adapter = build_adapter(moved, client)
+                assert await adapter.find_by_sku("none") is None
+                again.sandbox.state.tokens.clear()  # the marketplace forgot every session
+                assert await adapter.find_by_sku("none") is None  # refused once, logged in again
+
+        run(go())
+        assert again.state()["requests"]["auth_failed"] == 1

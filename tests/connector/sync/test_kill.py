@@ -55,9 +55,12 @@ def _killed_then_rerun(session: Session, db_url: str, tmp_path: Path, *, count: 
             watcher.join()
         assert first.returncode == -signal.SIGKILL  # it really died mid-run
         assert 0 < sandbox.state()["listings"] < count + 5
-        second = subprocess.run([AGRI, "sync", account.name, "--json"], env=env, capture_output=True, timeout=240,
-                                check=False)
+        report = tmp_path / "bao-cao.csv"
+        second = subprocess.run([AGRI, "sync", account.name, "--json", "--report", str(report)], env=env,
+                                capture_output=True, timeout=240, check=False)
         assert second.returncode == 0, second.stdout[-2000:]
+        lines = report.read_text(encoding="utf-8-sig").splitlines()
+        assert lines[0].startswith("Tài khoản") and len(lines) == count + 1  # one row per listing
         check_converged(session, sandbox, account, count)
 
 

@@ -37,6 +37,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/catalogue/check"): frozenset({S, A}),
     ("POST", "/catalogue/confirm"): frozenset({S, A}),
     ("GET", "/catalogue/export.xlsx"): frozenset({P, S, A}),
+    ("GET", "/catalogue/report/{token}.xlsx"): frozenset({S, A}),
     ("GET", "/catalogue/template.xlsx"): frozenset({P, S, A}),
     ("GET", "/field"): frozenset({S, A}),
     ("POST", "/field/household"): frozenset({S, A}),
@@ -75,7 +76,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
 EXTRA: dict[str, frozenset[str]] = {}  # routes added by features as they land: see test_every_route_is_in_the_table
 # no run and no account exist yet: not found, whoever asks
 NOT_FOUND_BY_DESIGN = {("/sync/runs/{run_id}", 404), ("/api/sync/runs/{run_id}", 404),
-                       ("/listings/pack/{account_id}.zip", 404)}
+                       ("/listings/pack/{account_id}.zip", 404), ("/catalogue/report/{token}.xlsx", 422)}
 JSON_BODIES: dict[str, dict[str, Any]] = {
     "/api/sync": {"accounts": []},
     "/api/onboarding/households": {"name": "Hộ Thử", "phone": "0978000111", "commune": "01843"},
@@ -90,7 +91,7 @@ ROLES = ["anonymous", P, S, V, A]
 def own_ids(world: World) -> dict[str, Any]:
     return {"product_id": world.own_product, "lang": "en", "candidate_id": world.other_candidate,
             "user_id": world.other_user, "binding_id": 1, "run_id": "no-such-run",
-            "account_id": 999}
+            "account_id": 999, "token": "no-such-upload-token"}
 
 
 def request(client: TestClient, method: str, path: str, ids: dict[str, Any], csrf: str | None,
@@ -207,3 +208,27 @@ def test_province_sees_counts_not_people(world: World) -> None:
     for personal in ("HTX Nông sản Nà", "0912345678", "+84912345678", "Miến dong"):
         assert personal not in page
     assert client.get("/api/products").status_code == 403
+
+
+@pytest.mark.parametrize("role", [P, S])
+def test_another_producers_listing_cannot_be_retried_or_packed(world: World, role: str) -> None:
+    from connector.accounts import MarketplaceAccount
+    from connector.sync.models import Binding, BindingState
+
+    with Session(world.engine) as session:
+        other = session.get(Product, world.other_product)
+        assert other is not None
+        account = MarketplaceAccount(name="khac-voso", marketplace="voso", producer_id=other.producer_id,
+                                     credentials_encrypted="x")
+        session.add(account)
+        session.flush()
+        binding = Binding(account_id=account.id or 0, product_id=world.other_product, state=BindingState.rejected)
+        session.add(binding)
+        session.commit()
+        ids = {"binding_id": binding.id, "account_id": account.id}
+    client, csrf = client_for(world, role)
+    assert request(client, "POST", "/listings/{binding_id}/retry", ids, csrf).status_code == 404
+    assert request(client, "GET", "/listings/pack/{account_id}.zip", ids, csrf).status_code == 404
+    sync = client.post("/api/sync", json={"accounts": ["khac-voso"]}, headers={"X-CSRF-Token": csrf or ""})
+    assert sync.status_code == 404
+    assert "khac-voso" not in client.get("/listings").text

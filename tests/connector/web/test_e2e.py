@@ -143,7 +143,14 @@ def test_cooperative_edits_a_product_and_adds_a_photo(browser: Any, served: Serv
     page.wait_for_selector(".preview:not([hidden])")
     page.click(".photo-form button")
     page.wait_for_selector(".photos img")
-    page.wait_for_function("document.querySelector('.photos img').naturalWidth > 0")
+    photo_shown = page.locator(".photos img").first
+    photo_shown.scroll_into_view_if_needed()
+    for _ in range(100):  # wait_for_function evaluates a string, which the pages' CSP rightly forbids
+        if photo_shown.evaluate("img => img.complete && img.naturalWidth > 0"):
+            break
+        page.wait_for_timeout(100)
+    else:
+        raise AssertionError("the product photo did not load")
     shoot(page, "product-with-photo")
     with Session(world.engine) as session:
         product = session.get(Product, world.own_product)

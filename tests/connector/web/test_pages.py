@@ -237,3 +237,20 @@ def test_staff_decide_merge_candidates_in_their_area(app_client: TestClient, wor
     with Session(world.engine) as session:
         assert session.exec(select(Producer).where(Producer.code == "HO-NA-2")).first() is None
         assert session.get(MergeCandidate, candidate_id).status == CandidateStatus.merged  # type: ignore[union-attr]
+
+
+def test_a_file_with_bad_rows_gets_a_marked_report_to_fix(app_client: TestClient, world: World) -> None:
+    bad = ("Mã hộ,Tên hộ,Xã/phường,Mã SP,Tên sản phẩm,Giá bán,Đơn vị\n"
+           "HTX-NA,HTX Nông sản Nà,01843,MIEN-1KG,Miến dong 1kg,12.5 đồng,gói\n"
+           "HTX-NA,HTX Nông sản Nà,01843,MIEN-2KG,Miến dong 2kg,230.000,gói\n").encode()
+    login(app_client, "canbo")
+    checked = app_client.post("/catalogue/check", data={"csrf": csrf_of(app_client)},
+                              files={"file": ("danh-muc.csv", bad, "text/csv")})
+    assert "price." in checked.text
+    link = checked.text.split('href="/catalogue/report/', 1)[1].split('"', 1)[0]
+    report = app_client.get(f"/catalogue/report/{link}")
+    assert report.status_code == 200
+    assert report.content[:2] == b"PK"  # an .xlsx workbook
+    other = TestClient(app_client.app)
+    login(other, "canbo-bk")
+    assert other.get(f"/catalogue/report/{link}").status_code == 422

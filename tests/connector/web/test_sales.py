@@ -28,6 +28,10 @@ def test_cooperative_records_a_facebook_sale_on_its_own_producer(app_client: Tes
         "amount": "195000", "reference": "FB-0001"})
     assert "ledger.sale_duplicate" in again.text
     assert len(_entries(world)) == 1
+    other = TestClient(app_client.app)
+    login(other, "htx-khac")
+    assert "FB-0001" in app_client.get("/sales").text
+    assert "FB-0001" not in other.get("/sales").text
 
 
 def test_a_sale_for_another_producer_is_refused(app_client: TestClient, world: World) -> None:

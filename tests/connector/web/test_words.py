@@ -8,6 +8,8 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
+from catalog.products import ProductStatus
+from connector.sync.models import BindingState
 from connector.web.deps import safe_next
 from connector.web.i18n import WORDS, tr
 
@@ -21,6 +23,7 @@ def test_every_word_a_template_or_page_uses_is_defined_in_both_languages() -> No
         used |= set(re.findall(r"""\bt\(\s*['"]([a-z_]+)['"]""", path.read_text(encoding="utf-8")))
     used |= {f"entity_{e}" for e in ("producers", "products", "certifications", "images")}
     used |= {f"outcome_{o}" for o in ("done", "unchanged", "blocked", "rejected", "skipped", "failed")}
+    used |= {f"status_{s.value}" for s in ProductStatus} | {f"state_{s.value}" for s in BindingState}
     missing = sorted(k for k in used - set(WORDS) if not k.endswith("_"))  # "entity_" ~ name: listed above
     assert missing == []
     for key, (vi, en) in WORDS.items():
