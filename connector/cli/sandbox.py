@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from connector.cli.output import JsonOption, console, emit_json, reporting
+from connector.settings import get_settings
 
 
 def register(app: typer.Typer) -> None:
@@ -27,7 +28,8 @@ def register(app: typer.Typer) -> None:
             help="Số tháng đơn hàng cũ tạo sẵn cho mỗi gian hàng. Months of order history to seed.",
         ),
         state: Path | None = typer.Option(
-            None, "--state", help="Tệp JSON giữ trạng thái giữa các lần chạy. JSON file keeping state across runs.",
+            None, "--state", help="Tệp JSON giữ trạng thái giữa các lần chạy (mặc định $AGRI_DATA_DIR/sandbox.json, "
+            "dùng chung với agri demo). JSON file keeping state across runs (default: the demo's).",
         ),
         json_mode: bool = JsonOption,
     ) -> None:
@@ -36,6 +38,7 @@ def register(app: typer.Typer) -> None:
         from connector.sandbox.server import serve
 
         with reporting(json_mode):
+            state = state or get_settings().data_dir / "sandbox.json"
             parsed = parse_faults(faults or None)
             base = f"http://127.0.0.1:{port}"
             data = {

@@ -27,7 +27,8 @@ def _sandbox(enabled: bool) -> Iterator[None]:
         err_console.print("Chưa cài đặt sàn giả lập / the sandbox is not installed; starting without it.")
         yield
         return
-    with server.running_sandbox(port=SANDBOX_PORT) as sandbox:
+    state_path = get_settings().data_dir / "sandbox.json"  # the demo's sandbox: its shops keep working
+    with server.running_sandbox(port=SANDBOX_PORT, state_path=state_path) as sandbox:
         err_console.print(f"Sàn giả lập / sandbox: {sandbox.base_url}")
         yield
 

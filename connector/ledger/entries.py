@@ -37,13 +37,18 @@ class Writer:
         self.sqlite = self.dialect == "sqlite"
         self.mark = "?" if self.sqlite else "%s"
         self._quote = self.connection.dialect.identifier_preparer.quote
+        self._times: dict[datetime, Any] = {}
 
     def when(self, moment: datetime | None) -> Any:
         """A time as the column stores it (SQLite: naive UTC text, as SQLAlchemy writes it)."""
         if moment is None:
             return None
-        utc = as_utc(moment)
-        return utc.replace(tzinfo=None).isoformat(" ", "microseconds") if self.sqlite else utc
+        hit = self._times.get(moment)  # equal instants hash alike whatever their zone: one conversion each
+        if hit is None:
+            utc = as_utc(moment)
+            hit = self._times[moment] = utc.replace(tzinfo=None).isoformat(" ", "microseconds") if self.sqlite \
+                else utc
+        return hit
 
     def day(self, value: date) -> Any:
         return value.isoformat() if self.sqlite else value
@@ -85,20 +90,12 @@ def record_entries(session: Session, entries: Sequence[dict[str, Any]], *, write
     when, day = out.when, out.day
     rows = []
     sums: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0, 0])
-    times: dict[datetime, Any] = {}
-
-    def stamp(moment: datetime) -> Any:
-        hit = times.get(moment)
-        if hit is None:
-            hit = times[moment] = when(moment)
-        return hit
-
     for e in entries:
         rows.append((e["kind"], e["order_id"], e["order_line_id"], e["account_id"], e["platform"], e["channel_kind"],
                      e["producer_id"], e["producer_kind"], e["product_id"], e["ocop_stars"], e["unit_vn2004"],
-                     e["unit_vn2025"], e["quantity"], e["amount"], stamp(e["occurred_at"]), stamp(e["booked_at"]),
+                     e["unit_vn2025"], e["quantity"], e["amount"], when(e["occurred_at"]), when(e["booked_at"]),
                      day(e["booked_day"]), e["booked_month"], e["adjusts"], e["source"], e["reference"],
-                     e["recorded_by"], stamp(e["recorded_at"])))
+                     e["recorded_by"], when(e["recorded_at"])))
         total = sums[(e["booked_month"], e["platform"], e["unit_vn2004"] or "", e["unit_vn2025"] or "",
                       e["channel_kind"], e["producer_kind"] or "", e["ocop_stars"] or 0)]
         total[0] += e["amount"]

@@ -119,12 +119,16 @@ class _Context:
         return found
 
     def stars(self, product_id: int | None, day: date) -> int | None:
-        if product_id is None or product_id not in self.certs:
+        if product_id not in self.certs:
             return None
+        assert product_id is not None
         key = (product_id, day)
         if key not in self._stars:
             self._stars[key] = stars_as_of(self.certs[product_id], day)
         return self._stars[key]
+
+    def day_of(self, occurred_at: datetime) -> date:
+        return self._booked[occurred_at][2] if occurred_at in self._booked else local_day(occurred_at)
 
     def entry(self, *, kind: str, order_id: int, line_id: int | None, product_id: int | None, quantity: int,
               amount: int, occurred_at: datetime, source: str, recorded_by: str | None,
@@ -300,14 +304,19 @@ class _Writer:
                 self._move(row["product_id"], oid, -row["quantity"], "sale" if status != "pending" else "reserved")
 
     def _sell(self, oid: int, order: RemoteOrder, lines: list[tuple[int, dict[str, Any]]]) -> None:
-        args: dict[str, Any] = {"order_id": oid, "occurred_at": order.placed_at, "source": self.source,
-                "recorded_by": self.recorded_by, "now": self.now}
         if not lines:
-            self._add(self.ctx.entry(kind="sale", line_id=None, product_id=None, quantity=0, amount=order.total,
-                                     **args))
-        for lid, row in lines:
-            self._add(self.ctx.entry(kind="sale", line_id=lid, product_id=row["product_id"],
-                                     quantity=row["quantity"], amount=row["amount"], **args))
+            self._add(self.ctx.entry(kind="sale", order_id=oid, line_id=None, product_id=None, quantity=0,
+                                     amount=order.total, occurred_at=order.placed_at, source=self.source,
+                                     recorded_by=self.recorded_by, now=self.now))
+            return
+        shared = self.ctx.entry(kind="sale", order_id=oid, line_id=None, product_id=None, quantity=0, amount=0,
+                                occurred_at=order.placed_at, source=self.source, recorded_by=self.recorded_by,
+                                now=self.now)
+        day, stars = self.ctx.day_of(order.placed_at), self.ctx.stars
+        for lid, row in lines:  # the order's shared part once, then what differs per line
+            pid = row["product_id"]
+            self._add({**shared, "order_line_id": lid, "product_id": pid, "quantity": row["quantity"],
+                       "amount": row["amount"], "ocop_stars": stars(pid, day)})
 
     def _add(self, entry: dict[str, Any]) -> None:
         self.entries.append(entry)
