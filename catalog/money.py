@@ -17,6 +17,7 @@ Anything else, a fraction of a đồng included, raises :class:`CatalogueValidat
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from babel.numbers import format_decimal
@@ -89,6 +90,9 @@ def parse_vnd(value: object, *, max_value: int = MAX_PRICE) -> int:
 
 
 def _parse_text(raw: str) -> int:
+    if any(not ch.isascii() and unicodedata.category(ch).startswith("N") for ch in raw):
+        # "12²", "١٢", "Ⅻ": a digit we do not read is a typo to show, not a number to guess
+        raise CatalogueValidationError("price.invalid", value=raw)
     text = raw.replace("\u00a0", " ").replace("₫", "đ").strip()
     negative = text.startswith("-")
     compact = _mixed_fold(re.sub(r"\s+", "", text.lstrip("+-").lower()))

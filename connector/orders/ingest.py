@@ -247,7 +247,7 @@ class _Writer:
         self.recorded_by, self.now, self.result = recorded_by, now, result
         self.out = BulkWriter(session)
         self.entries: list[dict[str, Any]] = []
-        self.moves: list[dict[str, Any]] = []
+        self.moves: list[tuple[Any, ...]] = []  # MOVE_COLUMNS
         self.stock: dict[int, int] = defaultdict(int)
         self.unknown: set[str] = set()
 
@@ -272,25 +272,22 @@ class _Writer:
                          self.recorded_by, now))
         out.insert("sales_order", ORDER_COLUMNS, rows)
         self.result.orders_new += len(ids)
-        line_rows: list[dict[str, Any]] = []
+        line_ids = iter(out.reserve_ids("order_line", sum(len(p.final.lines) for _rid, p in plans)))
+        line_rows: list[tuple[Any, ...]] = []
+        product_for = self.ctx.product_for
         for oid, (_rid, plan) in zip(ids, plans, strict=True):
+            lines: list[tuple[int, dict[str, Any]]] = []
             for line in plan.final.lines:
-                pid = self.ctx.product_for(line.sku, line.remote_listing_id)
+                pid = product_for(line.sku, line.remote_listing_id)
                 if pid is None:
                     self.unknown.add(line.sku)
-                line_rows.append({"order_id": oid, "sku": line.sku[:80], "quantity": line.quantity,
-                                  "unit_price": line.unit_price, "amount": line.amount, "product_id": pid,
-                                  "remote_listing_id": line.remote_listing_id,
-                                  "title": line.title[:255] if line.title else None})
-        line_ids = out.reserve_ids("order_line", len(line_rows))
-        out.insert("order_line", LINE_COLUMNS, [(lid, *(r[c] for c in LINE_COLUMNS[1:]))
-                                                for lid, r in zip(line_ids, line_rows, strict=True)])
-        self.result.lines += len(line_ids)
-        lines_of: dict[int, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
-        for lid, row in zip(line_ids, line_rows, strict=True):
-            lines_of[row["order_id"]].append((lid, row))
-        for oid, (_rid, plan) in zip(ids, plans, strict=True):
-            self._take(oid, plan.final, lines_of.get(oid, []), counted=False, taken=False)
+                lid = next(line_ids)
+                line_rows.append((lid, oid, line.sku[:80], line.quantity, line.unit_price, line.amount, pid,
+                                  line.remote_listing_id, line.title[:255] if line.title else None))
+                lines.append((lid, {"product_id": pid, "quantity": line.quantity, "amount": line.amount}))
+            self._take(oid, plan.final, lines, counted=False, taken=False)
+        out.insert("order_line", LINE_COLUMNS, line_rows)
+        self.result.lines += len(line_rows)
         self.history([(oid, plan) for oid, (_rid, plan) in zip(ids, plans, strict=True)])
 
     def _take(self, oid: int, order: RemoteOrder, lines: list[tuple[int, dict[str, Any]]], *, counted: bool,
@@ -330,8 +327,7 @@ class _Writer:
     def _move(self, product_id: int | None, oid: int, quantity: int, reason: str) -> None:
         if product_id is None or quantity == 0:
             return
-        self.moves.append({"product_id": product_id, "order_id": oid, "quantity": quantity, "reason": reason,
-                           "created_at": self.now})
+        self.moves.append((product_id, oid, quantity, reason, self.out.when(self.now)))
         self.stock[product_id] += quantity
 
     def update(self, changed: list[tuple[_Stored, _Plan]]) -> None:
@@ -374,9 +370,8 @@ class _Writer:
 
     def flush(self) -> None:
         record_entries(self.session, self.entries, writer=self.out)
-        out, now = self.out, self.out.when(self.now)
-        out.insert("stock_movement", MOVE_COLUMNS, [(m["product_id"], m["order_id"], m["quantity"], m["reason"], now)
-                                                    for m in self.moves])
+        out = self.out
+        out.insert("stock_movement", MOVE_COLUMNS, self.moves)
         self.result.stock_movements += len(self.moves)
         deltas = [{"pid": pid, "delta": d} for pid, d in self.stock.items() if d]
         if deltas:

@@ -18,6 +18,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import bindparam, text
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -120,11 +121,14 @@ def image_placeholders(shas: Collection[str], profile: ImageProfile | str) -> tu
     return tuple(RemoteImageRef(kind="id", value=f"{sha}:{fingerprint}", sha256=sha) for sha in shas)
 
 
-_PRODUCT_COLUMNS = (Product.id, Product.sku, Product.name, Product.description, Product.category_code, Product.unit,
-                    Product.price, Product.stock, Product.weight_g, Product.length_mm, Product.width_mm,
-                    Product.height_mm, Product.barcode, Product.status, Product.content_version, Product.stock_version)
-_BINDING_COLUMNS = (Binding.id, Binding.product_id, Binding.remote_id, Binding.state, Binding.payload_hash,
-                    Binding.pending_hash, Binding.manual, Binding.plan_key)
+# Plain SQL for the two big reads: rows come back without ORM objects or type processing (enum
+# columns hold their member names, which equal the values), so 10,000 rows cost little.
+_PRODUCTS_SQL = (
+    "SELECT id, sku, name, description, category_code, unit, price, stock, weight_g, length_mm, width_mm, "
+    "height_mm, barcode, status, content_version, stock_version FROM product "
+    "WHERE producer_id = :producer AND status != 'draft'")
+_BINDINGS_SQL = text("SELECT id, product_id, remote_id, state, payload_hash, pending_hash, manual, plan_key "
+                     "FROM binding WHERE account_id = :account")
 _LIVE = (BindingState.active, BindingState.pending_review)
 
 
@@ -161,8 +165,7 @@ def plan_sync(
         image_profile = image_profile or image_profile_of(account)
     assert account.id is not None
     products = _products(session, account, product_ids)
-    bindings = {row.product_id: row for row in session.execute(
-        sa_select(*_BINDING_COLUMNS).where(Binding.account_id == account.id))}  # type: ignore[call-overload]
+    bindings = {row.product_id: row for row in session.execute(_BINDINGS_SQL, {"account": account.id})}
     images: dict[int, list[str]] = defaultdict(list)
     for product_id, sha in session.exec(
         select(ProductImage.product_id, ProductImage.sha256).join(Product)
@@ -192,11 +195,11 @@ def plan_sync(
 
 
 def _products(session: Session, account: MarketplaceAccount, product_ids: Collection[int] | None) -> list[Any]:
-    query = sa_select(*_PRODUCT_COLUMNS).where(  # type: ignore[call-overload]
-        Product.producer_id == account.producer_id, Product.status != ProductStatus.draft).order_by(Product.sku)
-    if product_ids is not None:
-        query = query.where(col(Product.id).in_(list(product_ids)))
-    return list(session.execute(query))
+    if product_ids is None:
+        query = text(_PRODUCTS_SQL + " ORDER BY sku")
+        return list(session.execute(query, {"producer": account.producer_id}))
+    query = text(_PRODUCTS_SQL + " AND id IN :ids ORDER BY sku").bindparams(bindparam("ids", expanding=True))
+    return list(session.execute(query, {"producer": account.producer_id, "ids": list(product_ids)}))
 
 
 def _plan_one(product: Any, binding: Any, *, account_id: int, rules: ChannelRules, category_id: str | None,

@@ -87,3 +87,10 @@ def test_excel_number_cells(value: float) -> None:
     else:
         with pytest.raises(CatalogueValidationError):
             parse_vnd(value)
+
+
+@pytest.mark.parametrize("text", ["12²", "١٢٠٠٠", "Ⅻ nghìn", "45k²"])
+def test_digits_we_do_not_read_are_refused_not_guessed(text: str) -> None:
+    with pytest.raises(CatalogueValidationError) as info:
+        parse_vnd(text)
+    assert info.value.code == "price.invalid"

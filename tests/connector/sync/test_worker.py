@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from PIL import Image
 from sqlmodel import Session, select
 from typer.testing import CliRunner
@@ -78,3 +79,27 @@ def test_worker_pass(agri_env: dict[str, str], session: Session, tmp_path: Path,
         cli = runner.invoke(app, ["worker", "--once", "--json"])
         assert cli.exit_code == 0, cli.output
         assert json.loads(cli.stdout)["data"]["sync"]["done"] == 0
+
+
+def test_sync_command_table_and_report(agri_env: dict[str, str], session: Session, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    sha, _ = ImageStore(tmp_path / "data" / "media").put_original(_photo())
+    with running_sandbox() as sandbox:
+        monkeypatch.setenv("AGRI_SECRET_KEY", KEY)
+        monkeypatch.setenv("AGRI_PUBLIC_MEDIA_URL", f"{sandbox.base_url}/_sandbox/images")
+        get_settings.cache_clear()
+        account = live_shop(session, sandbox, count=4, image_sha=sha)
+        update_product(session=session, product=products_of(session, account)[0],
+                       data=ProductUpdate(category_code="1.1.2"))  # no mapping: blocked
+        session.commit()
+        report = tmp_path / "dong-bo.xlsx"
+        result = runner.invoke(app, ["sync", account.name, "--report", str(report)])
+        assert result.exit_code == 1, result.output  # one listing blocked
+        flat = "".join(result.output.split())
+        assert "Cầnxửlý" in flat and "LV-00000" in flat
+        sheet = load_workbook(report).active
+        assert sheet is not None
+        outcomes = sorted(str(row[3].value) for row in sheet.iter_rows(min_row=2))
+        assert outcomes == ["Bị chặn", "Xong", "Xong", "Xong"]
+        again = runner.invoke(app, ["sync", account.name, "--json"])
+        assert json.loads(again.stdout)["summary"]["unchanged"] == 3
