@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session
 
-from catalog.importing.keys import fast_fold
 from catalog.importing.problems import ProblemLog
 from catalog.ocop import OcopCertification, default_valid_until
+from catalog.text import fold
 
 CERT_TABLE = OcopCertification.__table__  # type: ignore[attr-defined]
 CERT_FIELDS = ("stars", "score", "decision_no", "decision_date", "issuing_level", "valid_until", "status")
@@ -90,4 +90,4 @@ class CertBook:
 
 
 def _key(number: str | None, day: date, stars: int) -> str:
-    return fast_fold(number) if number else f"{day.isoformat()}:{stars}"
+    return fold(number) if number else f"{day.isoformat()}:{stars}"

@@ -16,11 +16,11 @@ from sqlalchemy import bindparam, func, insert, select, update
 from sqlmodel import Session
 
 from catalog.errors import CatalogueValidationError
-from catalog.importing.keys import FastProducerMatcher, fast_fold
 from catalog.importing.problems import Problem, ProblemLog
 from catalog.importing.units import UnitResolver
 from catalog.matcher import MatchKind, ProducerKey, ProducerMatcher
 from catalog.producers import Producer, ProducerKind
+from catalog.text import fold
 
 PRODUCER_TABLE = Producer.__table__  # type: ignore[attr-defined]
 ROW_FIELDS = ("producer_code", "producer_name", "kind", "representative", "phone", "registration_code",
@@ -36,7 +36,7 @@ _KIND_PREFIXES = (("hop tac xa", ProducerKind.cooperative), ("htx", ProducerKind
 
 
 def infer_kind(name: str) -> ProducerKind:
-    key = fast_fold(name)
+    key = fold(name)
     for prefix, kind in _KIND_PREFIXES:
         if key.startswith(prefix + " ") or key == prefix:
             return kind
@@ -72,7 +72,7 @@ class ProducerBook:
     updated: int = 0
     merge_candidates: list[MergeCandidate] = field(default_factory=list)
     _rows: dict[int, dict[str, Any]] = field(default_factory=dict)
-    _matcher: ProducerMatcher = field(default_factory=FastProducerMatcher)
+    _matcher: ProducerMatcher = field(default_factory=ProducerMatcher)
     _cache: dict[tuple[Any, ...], int | _Rejected] = field(default_factory=dict)
     _names: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     _pending: list[dict[str, Any]] = field(default_factory=list)
@@ -96,7 +96,7 @@ class ProducerBook:
         self._rows[pid] = data
         self._matcher.add(ProducerKey(id=pid, code=data["code"], name=data["name"], phone=data["phone"],
                                       unit_vn2025=data["unit_vn2025"]))
-        self._names[fast_fold(data["name"])].add(pid)
+        self._names[fold(data["name"])].add(pid)
 
     def _count_code(self, code: str) -> None:
         prefix, _, number = code.rpartition("-")
@@ -154,7 +154,7 @@ class ProducerBook:
         return pid
 
     def _by_name(self, name: str) -> int | None:
-        ids = self._names.get(fast_fold(name), set())
+        ids = self._names.get(fold(name), set())
         return next(iter(ids)) if len(ids) == 1 else None
 
     def _hold(self, values: dict[str, Any], candidates: tuple[int, ...], *, sheet: str, row: int,
@@ -183,7 +183,7 @@ class ProducerBook:
         self._count_code(data["code"])
         pid, self._next_temp = self._next_temp, self._next_temp - 1
         self._index(pid, data)
-        self._pending.append({**data, "name_key": fast_fold(data["name"])})
+        self._pending.append({**data, "name_key": fold(data["name"])})
         self._pending_ids.append(pid)
         self._seen.add(pid)
         return pid
@@ -225,7 +225,7 @@ class ProducerBook:
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
         for pid, changes in self._updates.items():
             if "name" in changes:
-                changes["name_key"] = fast_fold(changes["name"])
+                changes["name_key"] = fold(changes["name"])
             groups[tuple(sorted(changes))].append({"_id": pid, **{f"v_{k}": v for k, v in changes.items()}})
         for keys, rows in groups.items():
             change = (update(PRODUCER_TABLE).where(PRODUCER_TABLE.c.id == bindparam("_id"))

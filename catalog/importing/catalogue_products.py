@@ -20,10 +20,10 @@ from sqlmodel import Session
 
 from catalog.categories import Category
 from catalog.importing.bulk import insert_rows
-from catalog.importing.keys import fast_fold
 from catalog.importing.problems import ProblemLog
 from catalog.importing.table import ParsedRow
 from catalog.products import Product
+from catalog.text import fold
 
 PRODUCT_TABLE = Product.__table__  # type: ignore[attr-defined]
 CONTENT_FIELDS = ("name", "description", "category_code", "unit", "net_qty", "net_unit", "price", "weight_g",
@@ -48,8 +48,8 @@ class CategoryIndex:
     def load(cls, session: Session) -> CategoryIndex:
         index = cls()
         for category in session.execute(select(Category)).scalars():
-            keys = {category.code, fast_fold(category.name), fast_fold(category.name_en),
-                    *(fast_fold(a) for a in category.aliases.split("|") if a)}
+            keys = {category.code, fold(category.name), fold(category.name_en),
+                    *(fold(a) for a in category.aliases.split("|") if a)}
             for key in keys:
                 known = index.by_key.get(key, category.code)
                 index.by_key[key] = category.code if known == category.code else None
@@ -64,7 +64,7 @@ class CategoryIndex:
     def _resolve(self, text: str) -> str | None:
         raw = text.strip()
         head = raw.split(" ", 1)[0].rstrip(".-:")
-        for key in (raw, head, fast_fold(raw), fast_fold(raw.split("-", 1)[-1])):
+        for key in (raw, head, fold(raw), fold(raw.split("-", 1)[-1])):
             if key in self.by_key and self.by_key[key] is not None:
                 return self.by_key[key]
         return None
@@ -138,7 +138,7 @@ class ProductBook:
         current = self.existing().get(pid, {}).get(sku) if pid > 0 else None
         if current is None:
             self._inserts.append({"producer_id": pid, "sku": sku, **DEFAULTS, "stock": values.get("stock", 0),
-                                  **stored, "name_key": fast_fold(stored["name"])})
+                                  **stored, "name_key": fold(stored["name"])})
             return True
         if self.keep_ids:
             self.ids[(pid, sku)] = current.id
@@ -146,7 +146,7 @@ class ProductBook:
         if changed:
             update_row = {"_id": current.id, **{f"v_{k}": v for k, v in stored.items()}}
             if "name" in stored:
-                update_row["v_name_key"] = fast_fold(stored["name"])
+                update_row["v_name_key"] = fold(stored["name"])
             self._updates.append(update_row)
         stock = values.get("stock")
         if self.set_stock and stock is not None and stock != current.stock:

@@ -27,11 +27,11 @@ from catalog.admin_units import AdminUnit
 from catalog.errors import CatalogueValidationError
 from catalog.importing.bulk import insert_rows
 from catalog.importing.catalogue_producers import infer_kind
-from catalog.importing.keys import FastProducerMatcher, fast_fold
 from catalog.importing.problems import Problem, ProblemLog
 from catalog.importing.units import HOME_PROVINCES_2004, HOME_PROVINCES_2025, ResolvedUnits, UnitResolver
 from catalog.matcher import MatchKind, ProducerKey, ProducerMatcher
 from catalog.producers import Producer
+from catalog.text import fold
 from connector.onboarding.merge import alias_keys, incoming_key
 
 PRODUCERS = Producer.__table__  # type: ignore[attr-defined]
@@ -76,7 +76,7 @@ class HouseholdBook:
     origin: dict[int, str] = field(default_factory=dict)  # household new in this run → the file that made it
     touched: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))  # file → households it named
     completed: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))  # file → blanks it filled
-    _matcher: ProducerMatcher = field(default_factory=FastProducerMatcher)
+    _matcher: ProducerMatcher = field(default_factory=ProducerMatcher)
     _cache: dict[tuple[Any, ...], Resolution | None] = field(default_factory=dict)
     _pending: list[dict[str, Any]] = field(default_factory=list)
     _pending_ids: list[int] = field(default_factory=list)
@@ -211,7 +211,7 @@ class HouseholdBook:
         pid, self._next_temp = self._next_temp, self._next_temp - 1
         self._index(pid, data)
         self.origin[pid] = source
-        self._pending.append({**data, "kind": infer_kind(data["name"]).value, "name_key": fast_fold(data["name"]),
+        self._pending.append({**data, "kind": infer_kind(data["name"]).value, "name_key": fold(data["name"]),
                               "registration_code": None})
         self._pending_index[pid] = len(self._pending_ids)
         self._pending_ids.append(pid)

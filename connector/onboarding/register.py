@@ -19,11 +19,10 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session
 
 from catalog.importing.bulk import insert_rows
-from catalog.importing.keys import fast_fold
 from catalog.importing.problems import ProblemLog
 from catalog.importing.result import Counts
 from catalog.matcher import MatchKind
-from catalog.text import slug
+from catalog.text import fold, slug
 from connector.accounts import AccountStatus, MarketplaceAccount
 from connector.onboarding.households import HouseholdBook, Resolution
 from connector.onboarding.models import Registration, TeamMember, TrainingRecord
@@ -94,7 +93,7 @@ class MemberBook:
         self.names[mid] = name
         if phone:
             self.by_phone[phone] = mid
-        self.by_name[fast_fold(name)].append(mid)
+        self.by_name[fold(name)].append(mid)
 
     def resolve(self, name: str | None, phone: str | None, *, sheet: str, row: int,
                 columns: dict[str, str]) -> int | None:
@@ -104,14 +103,14 @@ class MemberBook:
             mid = self.by_phone.get(phone)
             if mid is not None:
                 known = self.names[mid]
-                if name and fast_fold(name) != fast_fold(known) and (phone, name) not in self._warned:
+                if name and fold(name) != fold(known) and (phone, name) not in self._warned:
                     self._warned.add((phone, name))
                     self.log.warning("onboarding.member_name_differs", sheet=sheet, row=row,
                                      column=columns.get("member_name"), value=phone, existing=known, name=name)
                 return mid
             return self._create(name or phone, phone)
         assert name is not None
-        found = self.by_name.get(fast_fold(name), [])
+        found = self.by_name.get(fold(name), [])
         if len(found) == 1:
             return found[0]
         if (name, "") not in self._warned:
@@ -164,7 +163,7 @@ class RegisterBook:
             self._regs[(pid, mid)] = _Reg(rid, day)
         tr = TRAININGS.c
         for pid, day, topic in self.session.execute(select(tr.producer_id, tr.day, tr.topic)):
-            self._trainings.add((pid, day, fast_fold(topic)))
+            self._trainings.add((pid, day, fold(topic)))
         ac = ACCOUNTS.c
         query = select(ac.id, ac.name, ac.producer_id, ac.marketplace, ac.shop_id, ac.login_phone, ac.opened_on,
                        ac.status)
@@ -187,7 +186,7 @@ class RegisterBook:
         self._register(pid, mid, day, found, sheet=sheet, row=row)
         if values.get("training_date") is not None:
             topic = values.get("training_topic") or DEFAULT_TOPIC
-            key = (pid, values["training_date"], fast_fold(topic))
+            key = (pid, values["training_date"], fold(topic))
             if key not in self._trainings:
                 self._trainings.add(key)
                 self._new_trainings.append({"producer_id": pid, "day": key[1], "topic": topic, "trainer": None,
