@@ -22,7 +22,7 @@ from typing import TypeVar
 
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from adapters.base import Adapter, Listing, ListingState, RemoteImageRef, RemoteListing
 from adapters.http import DEFAULT_POLICY, RetryPolicy, call_with_retries
@@ -90,6 +90,7 @@ class AccountRun:
         self.refs: dict[str, RemoteImageRef] = {}
         self.refresh_lock = asyncio.Lock()
         self.unsent: dict[int, Binding] = {}
+        self.batch: list[tuple[int, asyncio.Future[tuple[int, int] | None]]] = []
         assert account.id is not None
         self.account_id = account.id
 
@@ -206,7 +207,7 @@ class AccountRun:
             remote_id = item.remote_id
             remote = await self._call(lambda: self.adapter.update_stock_price(
                 remote_id, price=item.listing.price, stock=item.listing.stock))  # type: ignore[union-attr]
-            return self._bound(item, remote, refs=None)
+            return await self._bound(item, remote, refs=None)
         refs = await self._image_refs(item)
         listing = replace(item.listing, images=refs)
         if item.action == Action.update:
@@ -217,7 +218,7 @@ class AccountRun:
             except RemoteNotFoundError:
                 self._unbind(item)  # the listing is gone on the marketplace: create it again
                 raise _Replan from None
-            return self._bound(item, remote, refs=refs)
+            return await self._bound(item, remote, refs=refs)
         return await self._create(item, listing, refs)
 
     async def _create(self, item: PlannedItem, listing: Listing, refs: tuple[RemoteImageRef, ...]) -> ItemResult:
@@ -233,8 +234,8 @@ class AccountRun:
             found = await self._call(lambda: self.adapter.find_by_sku(item.sku))
             if found is not None:
                 if binding.pending_hash == item.payload_hash:
-                    return self._bound(item, found, refs=refs, binding=binding)  # it got through as it is
-                self._bound(item, found, refs=refs, binding=binding, hash_known=False)
+                    return await self._bound(item, found, refs=refs, binding=binding)  # it got through as it is
+                await self._bound(item, found, refs=refs, binding=binding, hash_known=False)
                 item.remote_id, item.action = found.remote_id, Action.update
                 return await self._send(item)
         binding = binding or Binding(account_id=self.account_id, product_id=item.product_id)
@@ -266,7 +267,7 @@ class AccountRun:
             if found is None:
                 raise
             remote = found
-        return self._bound(item, remote, refs=refs, binding=binding)
+        return await self._bound(item, remote, refs=refs, binding=binding)
 
     async def _delist(self, item: PlannedItem) -> ItemResult:
         remote_id = item.remote_id
@@ -345,17 +346,41 @@ class AccountRun:
         return self.session.exec(select(Binding).where(Binding.account_id == self.account_id,
                                                        Binding.product_id == item.product_id)).first()
 
-    def _fresh(self, item: PlannedItem) -> bool:
-        """Whether the product is still the version ``item`` was planned from (read in the open
-        transaction, so the binding written with it describes what was really sent)."""
-        row = self.session.execute(sa_select(Product.content_version, Product.stock_version)  # type: ignore[call-overload]
-                                   .where(Product.id == item.product_id)).first()
-        return row is not None and (row[0], row[1]) == (item.content_version, item.stock_version)
+    async def _commit_with_others(self, product_id: int) -> tuple[int, int] | None:
+        """Commit together with every other result that arrived in this turn of the event loop (one
+        transaction for many answers, none kept waiting); returns the product's current versions,
+        read in that transaction."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[tuple[int, int] | None] = loop.create_future()
+        self.batch.append((product_id, future))
+        if len(self.batch) == 1:
+            loop.call_soon(self._flush_batch)
+        return await future
 
-    def _bound(self, item: PlannedItem, remote: RemoteListing, *, refs: tuple[RemoteImageRef, ...] | None,
-               binding: Binding | None = None, hash_known: bool = True) -> ItemResult:
+    def _flush_batch(self) -> None:
+        batch, self.batch = self.batch, []
+        try:
+            rows = self.session.execute(sa_select(Product.id, Product.content_version,  # type: ignore[call-overload]
+                                                  Product.stock_version)
+                                        .where(col(Product.id).in_([pid for pid, _ in batch])))
+            versions = {row[0]: (row[1], row[2]) for row in rows}
+            self.session.commit()
+        except Exception as error:  # the whole batch failed to commit; its items are reported failed
+            self.session.rollback()
+            failure: BaseException = error
+            if isinstance(error, IntegrityError):
+                failure = ConflictError("sync.duplicate_remote", remote_id="?")
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(failure)
+            return
+        for product_id, future in batch:
+            if not future.done():
+                future.set_result(versions.get(product_id))
+
+    async def _bound(self, item: PlannedItem, remote: RemoteListing, *, refs: tuple[RemoteImageRef, ...] | None,
+                     binding: Binding | None = None, hash_known: bool = True) -> ItemResult:
         """Bind what the marketplace answered, commit at once; _Replan if the product changed meanwhile."""
-        fresh = self._fresh(item)
         if binding is None:
             binding = self._binding(item) or Binding(account_id=self.account_id, product_id=item.product_id)
         binding.remote_id = remote.remote_id
@@ -372,11 +397,8 @@ class AccountRun:
         binding.attempts = 0
         binding.last_synced_at = binding.updated_at = self.clock()
         self.session.add(binding)
-        try:
-            self.session.commit()
-        except IntegrityError:
-            self.session.rollback()
-            raise ConflictError("sync.duplicate_remote", remote_id=remote.remote_id) from None
+        versions = await self._commit_with_others(item.product_id)
+        fresh = versions == (item.content_version, item.stock_version)
         if hash_known and not fresh:
             raise _Replan  # what was sent is bound; the newer version goes next
         return ItemResult(self.account.name, item.sku, item.action, Outcome.done, remote.remote_id,
