@@ -6,6 +6,7 @@ import typer
 from sqlalchemy import select
 
 from connector.cli.context import open_session
+from connector.cli.listings import listings_orders_import
 from connector.cli.output import ExitCode, JsonOption, console, emit_json, finish, reporting, table
 from connector.orders.models import OrderBookmark
 from connector.orders.pull import pull_all
@@ -58,3 +59,8 @@ def orders_bookmarks(json_mode: bool = JsonOption) -> None:
     console.print(table("Mốc lấy đơn / order bookmarks", ["Tài khoản", "Đã lấy đến", "Lần chạy", "Số đơn", "Lỗi"],
                         [(d["account"], d["pulled_until"], d["last_run_at"], d["orders_seen"], d["last_error"])
                          for d in data]))
+
+
+# `agri orders import ACCOUNT FILE`: the seller centre's order export, the same command as
+# `agri listings orders-import` (one implementation, two places a support worker looks for it).
+orders_app.command("import")(listings_orders_import)

@@ -60,7 +60,7 @@ def test_the_manual_path_on_the_command_line(agri_env: dict[str, str], session: 
                                 out=tmp_path / "don-hang.xlsx")
     code, doc = agri("listings", "orders-import", "voso-taihoan", str(export))
     assert code == 0 and doc["summary"]["orders"]["created"] == 2 and doc["summary"]["sales"] == 3
-    code, doc = agri("listings", "orders-import", "voso-taihoan", str(export))
+    code, doc = agri("orders", "import", "voso-taihoan", str(export))  # the same command under `agri orders`
     assert code == 0 and doc["summary"]["orders"]["unchanged"] == 2 and doc["summary"]["sales"] == 0
 
 
