@@ -104,9 +104,11 @@ def onboarding_funnel(
     scheme: str = typer.Option("vn2025", "--scheme", help="Xã theo vn2025 (mới) hoặc vn2004 (cũ)."),
     fmt: str = typer.Option("table", "--format", help="table, csv, xlsx hoặc json."),
     out: Path | None = typer.Option(None, "--out", help="Tệp ra (csv/xlsx/json). Output file."),
+    json_flag: bool = JsonOption,
 ) -> None:
     """Phễu: số hộ đăng ký, tập huấn, có tài khoản sàn (theo xã, huyện cũ, thành viên tổ, tháng).
     Onboarding funnel: distinct households at each step."""
+    fmt = "json" if json_flag else fmt
     json_mode = fmt == "json" and out is None
     with reporting(json_mode):
         file_fmt = fmt if fmt != "table" or out is None else out.suffix.lstrip(".").lower()

@@ -73,9 +73,11 @@ def report_turnover(
     out: Path | None = typer.Option(None, "--out", help="Tệp ra (csv/xlsx/json). Output file."),
     chart: Path | None = typer.Option(None, "--chart", help="Biểu đồ doanh thu theo tháng và sàn (.png/.svg)."),
     template: Path | None = typer.Option(None, "--template", help="Mẫu bố cục Excel (.toml) của tỉnh."),
+    json_flag: bool = JsonOption,
 ) -> None:
     """Doanh thu TMĐT theo kỳ, sàn, huyện/xã, loại chủ thể, hạng OCOP; có tổng và lũy kế.
     E-commerce turnover by period and dimension, with totals and the year-to-date column."""
+    fmt = "json" if json_flag else fmt
     json_mode = fmt == "json" and out is None
     with reporting(json_mode):
         with open_session() as session:
@@ -101,9 +103,11 @@ def report_indicators(
     fmt: str = typer.Option("table", "--format", help="table, csv, xlsx hoặc json."),
     out: Path | None = typer.Option(None, "--out", help="Tệp ra (csv/xlsx/json). Output file."),
     template: Path | None = typer.Option(None, "--template", help="Mẫu bố cục Excel (.toml) của tỉnh."),
+    json_flag: bool = JsonOption,
 ) -> None:
     """Chỉ tiêu: hộ có tài khoản, đã tập huấn, sản phẩm đang bán (OCOP), giao dịch, tỷ lệ, doanh thu.
     The province's indicators (formulas in the README)."""
+    fmt = "json" if json_flag else fmt
     json_mode = fmt == "json" and out is None
     with reporting(json_mode):
         with open_session() as session:
