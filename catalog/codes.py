@@ -95,6 +95,10 @@ _IMPORT: dict[str, tuple[str, str]] = {
         "Không nhận dạng được loại tệp '{path}' (dùng .xlsx, .ods hoặc .csv).",
         "Unsupported file type '{path}' (use .xlsx, .ods or .csv).",
     ),
+    "import.file_not_table": (
+        "Tệp '{path}' là tệp {kind}, không phải bảng tính; hãy chọn tệp .xlsx, .ods hoặc .csv.",
+        "'{path}' is a {kind} file, not a spreadsheet; choose an .xlsx, .ods or .csv file.",
+    ),
     "import.file_is_xls": (
         "Tệp '{path}' là tệp Excel cũ (.xls) được đổi tên; hãy mở bằng Excel và lưu lại dạng .xlsx.",
         "'{path}' is an old Excel .xls file renamed; open it in Excel and save it as .xlsx.",

@@ -77,16 +77,40 @@ def _refuse(code: str, path: Path, **params: Any) -> CatalogueValidationError:
     return CatalogueValidationError(code, path=path.name, **params)
 
 
+# first bytes of files people pick by mistake (a photo, a scan, an archive) — never a table
+_NOT_TABLES: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF8", "GIF"), (b"%PDF", "PDF"),
+    (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"), (b"Rar!", "RAR"), (b"7z\xbc\xaf", "7z"),
+    (b"\x1f\x8b", "gzip"), (b"BM", "BMP"),
+)
+_CONTROL = frozenset(range(0x20)) - {0x09, 0x0A, 0x0C, 0x0D, 0x1A}
+
+
+def _looks_binary(head: bytes) -> bool:
+    """Control bytes a text file never has (UTF-16 text, mostly NULs, is left to the CSV reader)."""
+    sample = head[:4096]
+    if not sample or sample.count(b"\x00") > len(sample) // 4:
+        return False
+    return sum(1 for b in sample if b in _CONTROL) > max(len(sample) // 100, 2)
+
+
 def sniff_kind(path: Path) -> str:
     try:
         with path.open("rb") as fh:
-            head = fh.read(8)
+            head = fh.read(4096)
     except OSError as exc:
         raise CatalogueValidationError("file.unreadable", path=path.name, detail=exc.strerror) from exc
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise _refuse("import.file_is_xls", path)
     if head.startswith(b"PK\x03\x04"):
         return _zip_kind(path)
+    for magic, kind in _NOT_TABLES:
+        if head.startswith(magic) and (kind != "BMP" or _looks_binary(head)):
+            raise _refuse("import.file_not_table", path, kind=kind)
+    if head[4:8] == b"ftyp":  # HEIC photo, MP4 video
+        raise _refuse("import.file_not_table", path, kind="HEIC/MP4")
+    if _looks_binary(head):
+        raise _refuse("import.file_type", path)
     return "csv"  # anything else is read as text, whatever its name says
 
 
@@ -273,7 +297,13 @@ def _open_csv(path: Path) -> Book:
         flags: set[str] = set()
         reader = csv.reader(_decoded_lines(raw, "utf-8" if encoding == "utf-8-sig" else encoding, flags),
                             delimiter=delimiter)
-        for row in reader:
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:  # binary bytes past the sniffed head
+                raise _refuse("import.file_corrupt", path, detail=f"dòng/line {reader.line_num}") from exc
             if flags:
                 flagged = FlaggedRow(row)
                 flagged.flags = frozenset(flags)

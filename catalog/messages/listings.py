@@ -16,6 +16,9 @@ CODES: dict[str, tuple[str, str]] = {
     "listings.remote_id_taken": (
         "Sản phẩm '{value}' trên sàn đã được gắn với {other} của tài khoản này.",
         "Listing '{value}' is already bound to {other} on this account."),
+    "listings.product_foreign": (
+        "Sản phẩm {ref} thuộc chủ thể khác; tài khoản {account} là gian hàng của {producer}.",
+        "Product {ref} belongs to another producer; account {account} is {producer}'s shop."),
     "listings.sku_unknown": (
         "Chủ thể {producer} không có sản phẩm mã SKU '{value}'.",
         "Producer {producer} has no product with SKU '{value}'."),

@@ -88,6 +88,10 @@ def bind_manually(*, session: Session, account: MarketplaceAccount, product: Pro
                   recorded_by: str = "cli") -> BindOutcome:
     """Record that ``product`` is listed on ``account`` at ``listing`` (an address or a remote id)."""
     remote = parse_listing_ref(load_channel(account.marketplace), listing)
+    if product.producer_id != account.producer_id:
+        owner = session.get(Producer, account.producer_id)
+        raise CatalogueValidationError("listings.product_foreign", ref=_ref(session, product), account=account.name,
+                                       producer=owner.code if owner else str(account.producer_id))
     return _bind(session, account, product, remote, recorded_by)
 
 

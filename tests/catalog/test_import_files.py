@@ -103,6 +103,22 @@ def test_garbage_and_empty_files(session: Session, tmp_path: Path) -> None:
     assert codes(result) == [(None, "import.file_corrupt")]
 
 
+def test_photo_or_binary_named_as_a_spreadsheet_is_refused_clearly(session: Session, tmp_path: Path) -> None:
+    (tmp_path / "anh.xlsx").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 200)
+    result = run(session, tmp_path / "anh.xlsx", tmp_path)
+    assert codes(result) == [(None, "import.file_not_table")]
+    assert "PNG" in result.problems[0].message("vi")
+    # random bytes (no known magic) used to crash the CSV reader with a csv.Error traceback
+    noise = bytes((i * 7919 + 13) % 256 for i in range(3000))
+    (tmp_path / "noise.xlsx").write_bytes(noise)
+    assert codes(run(session, tmp_path / "noise.xlsx", tmp_path)) == [(None, "import.file_type")]
+    # a text head with binary bytes later on: refused as damaged, no traceback
+    path = write_csv(tmp_path / "tail.csv", ROWS)
+    path.write_bytes(path.read_bytes() + b"MIEN-1\rkg,x\n")
+    result = run(session, path, tmp_path)
+    assert codes(result) == [(None, "import.file_corrupt")]
+
+
 def test_empty_sheet_beside_a_good_one(session: Session, tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "two.xlsx", {"Sản phẩm": ROWS, "Chứng nhận OCOP": []})
     result = run(session, path, tmp_path)

@@ -9,7 +9,8 @@ import pytest
 from sqlmodel import Session, select
 
 from catalog.errors import CatalogueValidationError, ConflictError, NotFoundError
-from catalog.products import get_product
+from catalog.producers import Producer, ProducerKind
+from catalog.products import Product, get_product
 from connector.accounts import MarketplaceAccount
 from connector.listings.bind import bind_from_pack, bind_manually, parse_listing_ref, unbind_manually
 from connector.listings.channels import load_channel
@@ -75,6 +76,21 @@ def test_bind_one_listing_and_its_conflicts(session: Session, voso: MarketplaceA
     assert (moved.action, moved.previous_remote_id, moved.remote_id) == ("updated", "77", "78")
     session.commit()
     assert [b.remote_id for b in bindings(session, voso).values()] == ["78"]
+
+
+def test_a_product_of_another_producer_is_not_bound(session: Session, voso: MarketplaceAccount) -> None:
+    other = Producer(code="HTX-KHAC", name="HTX Khác", kind=ProducerKind.cooperative)
+    session.add(other)
+    session.flush()
+    assert other.id is not None
+    foreign = Product(producer_id=other.id, sku="MIEN-1", name="Miến khác", price=50000, unit="gói")
+    session.add(foreign)
+    session.flush()
+    with pytest.raises(CatalogueValidationError) as caught:
+        bind_manually(session=session, account=voso, product=foreign, listing="https://voso.vn/mien-p79.html")
+    assert caught.value.code == "listings.product_foreign"
+    assert caught.value.params["producer"] == PRODUCER
+    assert bindings(session, voso) == {}
 
 
 def test_an_api_binding_becomes_manual_when_bound_by_hand(session: Session, voso: MarketplaceAccount) -> None:
