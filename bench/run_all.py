@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -13,6 +14,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def main() -> int:
+    load_before = os.getloadavg()[0]
     rows: list[dict[str, object]] = []
     failed: list[str] = []
     for script in sorted(HERE.glob("*.py")):
@@ -35,7 +37,10 @@ def main() -> int:
         body += (f"| {r['script']} | {r['figure']} | {ref} | {r['project']:,.3f} {r['unit']} | {ratio} | "
                  f"{r['target']} | {'yes' if r['met'] else '**no**'} |\n")
     machine = f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}"
-    report = f"# Benchmark results\n\n{date.today().isoformat()} on {machine}, 2 cores.\n\n{header}{body}"
+    cores = os.cpu_count()
+    report = (f"# Benchmark results\n\n{date.today().isoformat()} on {machine}, {cores} cores; load average "
+              f"{load_before:.1f} before and {os.getloadavg()[0]:.1f} after the run (the machine is shared, so "
+              f"figures move between runs).\n\n{header}{body}")
     if failed:
         report += "\nScripts that failed: " + ", ".join(failed) + "\n"
     (HERE / "RESULTS.md").write_text(report, encoding="utf-8")
