@@ -28,6 +28,8 @@ _GENERAL: dict[str, tuple[str, str]] = {
         "Khóa AGRI_SECRET_KEY không đúng hoặc đã đổi: không giải mã được thông tin đăng nhập.",
         "AGRI_SECRET_KEY is wrong or has changed: stored credentials cannot be decrypted.",
     ),
+    "file.unusable": ("Không đọc/ghi được tệp '{path}': {detail}. Hãy chọn tệp hoặc thư mục khác.",
+                      "Cannot read or write '{path}': {detail}. Choose another file or folder."),
     "db.unavailable": ("Không kết nối được cơ sở dữ liệu: {detail}", "Cannot reach the database: {detail}"),
     "db.outdated": (
         "Cơ sở dữ liệu chưa được khởi tạo hoặc cần nâng cấp: hãy chạy `agri init`.",
@@ -98,6 +100,22 @@ _IMPORT: dict[str, tuple[str, str]] = {
     "import.file_not_table": (
         "Tệp '{path}' là tệp {kind}, không phải bảng tính; hãy chọn tệp .xlsx, .ods hoặc .csv.",
         "'{path}' is a {kind} file, not a spreadsheet; choose an .xlsx, .ods or .csv file.",
+    ),
+    "import.out_type": (
+        "Tệp '{path}' phải có đuôi {allowed}.",
+        "'{path}' must end in {allowed}.",
+    ),
+    "import.out_unwritable": (
+        "Không ghi được tệp '{path}' ({detail}).",
+        "Cannot write '{path}' ({detail}).",
+    ),
+    "import.report_type": (
+        "Báo cáo chỉ ghi được dạng .xlsx, .csv hoặc .json, không phải '{path}'.",
+        "A report is written as .xlsx, .csv or .json, not '{path}'.",
+    ),
+    "import.report_unwritable": (
+        "Không ghi được báo cáo vào '{path}' ({detail}).",
+        "Cannot write the report to '{path}' ({detail}).",
     ),
     "import.file_is_xls": (
         "Tệp '{path}' là tệp Excel cũ (.xls) được đổi tên; hãy mở bằng Excel và lưu lại dạng .xlsx.",
@@ -254,6 +272,12 @@ _MARKET: dict[str, tuple[str, str]] = {
 }
 _SYNC: dict[str, tuple[str, str]] = {}
 _ONBOARDING: dict[str, tuple[str, str]] = {
+    "onboarding.catalogue_file": (
+        "Trang '{sheet}' là danh mục sản phẩm (có cột Mã SKU và Giá bán), không phải danh sách hộ: "
+        "đã bỏ qua; hãy nhập bằng 'agri catalog import'.",
+        "Sheet '{sheet}' is a product catalogue (SKU and price columns), not a household register: "
+        "skipped; import it with 'agri catalog import'.",
+    ),
     "onboarding.platform_unknown": ("Sàn '{value}' không được hỗ trợ (dùng: {allowed}).",
                                     "Unknown platform '{value}' (use one of: {allowed})."),
     "onboarding.status_unknown": ("Trạng thái tài khoản '{value}' không hợp lệ (dùng: {allowed}).",
@@ -315,11 +339,27 @@ class _Lenient(dict[str, Any]):
         return "?"
 
 
+# What ``entity`` names in "entity.not_found", as a support worker says it (Vietnamese, English).
+ENTITY_NAMES: dict[str, tuple[str, str]] = {
+    "account": ("tài khoản sàn", "marketplace account"),
+    "binding": ("liên kết sản phẩm với sàn", "listing binding"),
+    "commune": ("xã/phường", "commune"),
+    "listing": ("sản phẩm trên sàn", "listing"),
+    "merge_candidate": ("cặp chờ gộp", "merge candidate"),
+    "producer": ("chủ thể", "producer"),
+    "product": ("sản phẩm", "product"),
+    "sync_run": ("lần đồng bộ", "sync run"),
+    "user": ("người dùng", "user"),
+}
+
+
 def render(code: str, lang: str, params: Mapping[str, Any]) -> str:
     """The message for ``code`` in ``lang`` (``vi`` or ``en``), filled from ``params``."""
     vi, en = CODES.get(code, CODES["internal.error"] if code not in CODES else CODES[code])
     if code not in CODES:
         params = {"detail": code, **params}
+    if "entity" in params and params["entity"] in ENTITY_NAMES:
+        params = {**params, "entity": ENTITY_NAMES[params["entity"]][1 if lang == "en" else 0]}
     template = en if lang == "en" else vi
     try:
         return template.format_map(_Lenient(params))

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import xlsxwriter
+from xlsxwriter.exceptions import FileCreateError
 
 from catalog.errors import CatalogueValidationError
 from catalog.importing.cells import Cell, cell_text, escape_formula, looks_like_formula
@@ -31,17 +32,33 @@ _HEADERS_VI = ["Trang", "Dòng", "Cột", "Giá trị", "Mã lỗi", "Mức", "N
 _HEADERS_EN = ["Sheet", "Row", "Column", "Value", "Code", "Severity", "Message"]
 
 
+REPORT_SUFFIXES = (".xlsx", ".csv", ".json")
+
+
+def check_report_path(out: Path) -> None:
+    """Refuse a report path before an import runs: a suffix with no report format, or a folder."""
+    if out.suffix.lower() not in REPORT_SUFFIXES:
+        raise CatalogueValidationError("import.report_type", path=out.name)
+    if out.is_dir():
+        raise CatalogueValidationError("import.report_unwritable", path=str(out), detail="là thư mục / a folder")
+
+
 def write_report(result: ImportResult, out: Path, *, lang: str = "vi") -> Path:
+    check_report_path(out)
     suffix = out.suffix.lower()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".json":
-        out.write_text(json.dumps(result.to_dict(lang), ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-    elif suffix == ".csv":
-        _write_csv(result.problems, out, lang)
-    elif suffix == ".xlsx":
-        _write_xlsx(result, out, lang)
-    else:
-        raise CatalogueValidationError("import.file_type", path=out.name)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if suffix == ".json":
+            out.write_text(json.dumps(result.to_dict(lang), ensure_ascii=False, indent=2, default=str),
+                           encoding="utf-8")
+        elif suffix == ".csv":
+            _write_csv(result.problems, out, lang)
+        else:
+            _write_xlsx(result, out, lang)
+    except (OSError, FileCreateError) as exc:
+        cause = exc.args[0] if isinstance(exc, FileCreateError) and exc.args else exc
+        raise CatalogueValidationError("import.report_unwritable", path=str(out),
+                                       detail=getattr(cause, "strerror", None) or type(cause).__name__) from None
     return out
 
 

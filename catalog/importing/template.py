@@ -20,6 +20,7 @@ from sqlmodel import Session, col
 
 from catalog.admin_units import AdminUnit
 from catalog.categories import Category
+from catalog.errors import NotFoundError
 from catalog.importing.catalogue_columns import (
     CERT_COLUMNS,
     OCOP_SHEET,
@@ -29,6 +30,7 @@ from catalog.importing.catalogue_columns import (
     PRODUCT_SHEET,
 )
 from catalog.importing.cells import Cell
+from catalog.importing.outfile import check_out, writing
 from catalog.importing.report import _Formats, write_cell
 from catalog.importing.table import ColumnSpec
 from catalog.measures import UNITS
@@ -144,17 +146,18 @@ def write_catalogue_workbook(out: Path, *, producers: Iterable[dict[str, Cell]],
 def _write_book(out: Path, session: Session | None, producers: Iterable[Sequence[Cell]],
                 products: Iterable[Sequence[Cell]], certs: Iterable[Sequence[Cell]],
                 created: datetime | None = None) -> Path:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    book = xlsxwriter.Workbook(str(out), {"strings_to_formulas": False, "strings_to_urls": False})
-    if created is not None:  # a fixed date makes the file byte-for-byte reproducible
-        book.set_properties({"created": created})
-    formats = _Formats(book)
-    lists = _lists(category_labels(session) or ["1.3.2 Chế biến từ gạo, ngũ cốc"])
-    for name, specs, rows in ((PRODUCER_SHEET, PRODUCER_TEMPLATE, producers),
-                              (PRODUCT_SHEET, PRODUCT_TEMPLATE, products), (OCOP_SHEET, CERT_COLUMNS, certs)):
-        _sheet(book, name, specs, rows, lists, formats)
-    lists.write(book)
-    book.close()
+    check_out(out)
+    with writing(out):
+        book = xlsxwriter.Workbook(str(out), {"strings_to_formulas": False, "strings_to_urls": False})
+        if created is not None:  # a fixed date makes the file byte-for-byte reproducible
+            book.set_properties({"created": created})
+        formats = _Formats(book)
+        lists = _lists(category_labels(session) or ["1.3.2 Chế biến từ gạo, ngũ cốc"])
+        for name, specs, rows in ((PRODUCER_SHEET, PRODUCER_TEMPLATE, producers),
+                                  (PRODUCT_SHEET, PRODUCT_TEMPLATE, products), (OCOP_SHEET, CERT_COLUMNS, certs)):
+            _sheet(book, name, specs, rows, lists, formats)
+        lists.write(book)
+        book.close()
     return out
 
 
@@ -168,10 +171,13 @@ def _unit_label(names: dict[tuple[str, str], str], scheme: str, code: str | None
 
 def export_catalogue(*, session: Session, out: Path, producer_code: str | None = None) -> dict[str, int]:
     """Write the catalogue (or one producer's part of it) in the template's layout."""
+    check_out(out)
     query = select(Producer).order_by(col(Producer.code))
     if producer_code:
         query = query.where(col(Producer.code) == producer_code)
     producers = list(session.execute(query).scalars())
+    if producer_code and not producers:
+        raise NotFoundError(entity="producer", key=producer_code)
     by_id = {p.id: p for p in producers}
     products = list(session.execute(select(Product).where(col(Product.producer_id).in_(list(by_id)))
                                     .order_by(col(Product.producer_id), col(Product.sku))).scalars())

@@ -17,6 +17,15 @@ CODES: dict[str, tuple[str, str]] = {
         "Sàn {marketplace} không trả lời kịp ({method} {path}).",
         "Marketplace {marketplace} timed out ({method} {path}).",
     ),
+    "adapters.sandbox_unreachable": (
+        "Không kết nối được tới sàn giả lập ở {url} ({detail}): hãy chạy 'agri sandbox' rồi thử lại.",
+        "Cannot reach the sandbox at {url} ({detail}): start 'agri sandbox' and try again.",
+    ),
+    "adapters.sandbox_account": (
+        "Tài khoản '{account}' chưa kết nối với sàn giả lập (không có địa chỉ API); "
+        "tài khoản do 'agri demo' tạo thì có.",
+        "Account '{account}' is not connected to the sandbox (no API address); the accounts 'agri demo' makes are.",
+    ),
     "adapters.connection": (
         "Mất kết nối tới sàn {marketplace} ({method} {path}): {detail}",
         "Connection to marketplace {marketplace} failed ({method} {path}): {detail}",
@@ -58,12 +67,32 @@ CODES: dict[str, tuple[str, str]] = {
         "Marketplace profile '{profile}' has no '{operation}' operation.",
     ),
     "adapters.sandbox_fault_spec": (
-        "Chuỗi lỗi giả lập '{value}' không hợp lệ: {reason}",
-        "Fault spec '{value}' is invalid: {reason}",
+        "Chuỗi lỗi giả lập '{value}' không hợp lệ ở '{part}'; viết ví dụ như: {example}",
+        "Fault spec '{value}' is invalid at '{part}'; write it like: {example}",
     ),
     "adapters.sandbox_marketplace": (
         "Sàn giả lập không có sàn '{value}' (có: {allowed}).",
         "The sandbox has no marketplace '{value}' (available: {allowed}).",
+    ),
+    "adapters.port_in_use": (
+        "Cổng {port} trên {host} đang có chương trình khác dùng (có thể 'agri sandbox' hoặc 'agri serve' "
+        "đang chạy): hãy dừng chương trình đó hoặc chọn cổng khác bằng --port.",
+        "Port {port} on {host} is already in use (perhaps 'agri sandbox' or 'agri serve' is running): "
+        "stop that program or choose another port with --port.",
+    ),
+    "adapters.listen_host": (
+        "Không nghe được trên địa chỉ '{host}': máy này không có địa chỉ đó (dùng 127.0.0.1 hoặc 0.0.0.0).",
+        "Cannot listen on '{host}': this machine has no such address (use 127.0.0.1 or 0.0.0.0).",
+    ),
+    "adapters.listen_failed": (
+        "Không mở được cổng {port} trên {host}: {detail}",
+        "Cannot open port {port} on {host}: {detail}",
+    ),
+    "adapters.sandbox_state_invalid": (
+        "Tệp trạng thái sàn giả lập '{path}' không đọc được ({detail}); tệp được giữ nguyên. "
+        "Hãy chọn tệp khác bằng --state hoặc đổi tên tệp này.",
+        "The sandbox state file '{path}' cannot be read ({detail}); it was left untouched. "
+        "Choose another file with --state or rename this one.",
     ),
     "adapters.sandbox_start_failed": (
         "Không khởi động được sàn giả lập: {detail}",

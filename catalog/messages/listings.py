@@ -19,6 +19,21 @@ CODES: dict[str, tuple[str, str]] = {
     "listings.product_foreign": (
         "Sản phẩm {ref} thuộc chủ thể khác; tài khoản {account} là gian hàng của {producer}.",
         "Product {ref} belongs to another producer; account {account} is {producer}'s shop."),
+    "listings.out_not_folder": (
+        "'{path}' là một tệp, không phải thư mục: hãy chọn thư mục khác để ghi gói.",
+        "'{path}' is a file, not a folder: choose another folder for the pack."),
+    "listings.out_not_file": (
+        "'{path}' là một thư mục: hãy ghi tên tệp .xlsx, ví dụ {path}/don-hang.xlsx.",
+        "'{path}' is a folder: give an .xlsx file name, e.g. {path}/orders.xlsx."),
+    "listings.out_unwritable": (
+        "Không ghi được vào '{path}' ({detail}).",
+        "Cannot write to '{path}' ({detail})."),
+    "listings.export_foreign": (
+        "Tệp này là tệp đơn hàng của {label}, không phải của sàn {marketplace}: hãy chọn tài khoản {other}.",
+        "This is an order export of {label}, not of {marketplace}: choose a {other} account."),
+    "listings.marketplace_unknown": (
+        "Không biết sàn '{value}' (có: {allowed}).",
+        "Unknown marketplace '{value}' (known: {allowed})."),
     "listings.sku_unknown": (
         "Chủ thể {producer} không có sản phẩm mã SKU '{value}'.",
         "Producer {producer} has no product with SKU '{value}'."),

@@ -9,6 +9,7 @@ import typer
 from catalog.image_store import ImageStore
 from catalog.importing.catalogue import MODES, import_catalogue
 from catalog.importing.progress import terminal_progress
+from catalog.importing.report import check_report_path
 from catalog.importing.result import ImportResult
 from catalog.importing.template import export_catalogue, write_template
 from connector.cli.context import open_session
@@ -72,11 +73,14 @@ def catalog_import(
         err_console.print(f"--mode: {' | '.join(MODES)}")
         raise typer.Exit(int(ExitCode.USAGE))
     with reporting(json_mode), open_session() as session, terminal_progress(err_console) as progress:
+        if report:
+            check_report_path(report)  # a bad --report is said before the import, not after it
         result = import_catalogue(session=session, path=file, images=images, mode=mode, dry_run=dry_run,
                                   set_stock=set_stock, lang=lang(), progress=None if json_mode else progress,
                                   actor="cli", media=ImageStore(get_settings().media_dir))
     if report:
-        result.write_report(report, lang=lang())
+        with reporting(json_mode):
+            result.write_report(report, lang=lang())
     if json_mode:
         errors = [p.to_dict(lang()) for p in result.errors]
         emit_json(data=result.to_dict(lang()), errors=errors, summary=result.summary(), ok=not errors)

@@ -7,15 +7,16 @@ marketplace: one by one (``map``) or from a two-column file (``map-file``).
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import typer
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from catalog.categories import Category, CategoryMapping, leaf_categories, resolve_category, set_category_mapping
 from catalog.errors import CatalogueValidationError
-from catalog.text import nfc
+from catalog.importing.cells import cell_text
+from catalog.importing.readers import open_book
+from catalog.text import fold, nfc
 from connector.cli.context import open_session
 from connector.cli.output import ExitCode, JsonOption, console, emit_json, finish, reporting, table
 
@@ -33,6 +34,7 @@ def categories_list(
         leaves = leaf_categories(session=session)
         mapped: dict[str, CategoryMapping] = {}
         if marketplace:
+            marketplace = _known_marketplace(session, marketplace)
             query = select(CategoryMapping).where(CategoryMapping.marketplace == marketplace)
             mapped = {m.category_code: m for m in session.exec(query)}
         data = [{"code": c.code, "name": c.name, "name_en": c.name_en,
@@ -62,7 +64,10 @@ def categories_map(
 ) -> None:
     """Gắn một ngành hàng OCOP với ngành hàng trên sàn. Map one OCOP category to a marketplace category."""
     with reporting(json_mode), open_session() as session:
+        marketplace = _known_marketplace(session, marketplace)
         found = resolve_category(session=session, value=category)
+        if not remote_id.strip():
+            raise CatalogueValidationError("value.required", column="remote_id")
         mapping = set_category_mapping(session=session, category_code=found.code, marketplace=marketplace,
                                        remote_id=nfc(remote_id.strip()), remote_path=nfc(path) if path else None)
         session.commit()
@@ -76,30 +81,36 @@ def categories_map(
 @categories_app.command("map-file")
 def categories_map_file(
     marketplace: str = typer.Argument(..., help="Sàn. Marketplace."),
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV: ngành hàng OCOP, mã trên sàn"
-                                "[, đường dẫn]. CSV: category, remote id[, path]."),
+    file: Path = typer.Argument(..., help="Tệp .csv hoặc .xlsx: ngành hàng OCOP, mã trên sàn[, đường dẫn]. "
+                                "CSV or .xlsx: category, remote id[, path]."),
     json_mode: bool = JsonOption,
 ) -> None:
     """Gắn nhiều ngành hàng từ tệp CSV (dòng lỗi được báo, dòng đúng vẫn lưu).
     Map categories from a CSV file (bad rows are reported, good ones kept)."""
     with reporting(json_mode), open_session() as session:
+        marketplace = _known_marketplace(session, marketplace)
         errors: list[dict[str, object]] = []
-        saved = 0
-        with file.open(encoding="utf-8-sig", newline="") as fh:
-            for number, row in enumerate(csv.reader(fh), start=1):
-                cells = [c.strip() for c in row]
-                if not any(cells) or (number == 1 and cells[0].casefold() in {"category", "ngành hàng", "nganh hang"}):
-                    continue
-                try:
-                    if len(cells) < 2 or not cells[1]:
-                        raise CatalogueValidationError("value.required", column="remote_id")
-                    found: Category = resolve_category(session=session, value=cells[0])
-                    set_category_mapping(session=session, category_code=found.code, marketplace=marketplace,
-                                         remote_id=nfc(cells[1]),
-                                         remote_path=nfc(cells[2]) if len(cells) > 2 and cells[2] else None)
-                    saved += 1
-                except CatalogueValidationError as error:
-                    errors.append(error.located(sheet=file.name, row=number, column=None).to_dict())
+        saved = rows = 0
+        # read as the importers read (encoding, delimiter, .xlsx, a photo or a damaged file refused clearly)
+        with open_book(file) as book:
+            for name in book.sheet_names:
+                for number, row in enumerate(book.sheet(name).rows, start=1):
+                    cells = [nfc(cell_text(c)).strip() for c in row]
+                    if not any(cells) or (number == 1 and fold(cells[0]) in {"category", "nganh hang"}):
+                        continue
+                    rows += 1
+                    try:
+                        if len(cells) < 2 or not cells[1]:
+                            raise CatalogueValidationError("value.required", column="remote_id")
+                        found: Category = resolve_category(session=session, value=cells[0])
+                        set_category_mapping(session=session, category_code=found.code, marketplace=marketplace,
+                                             remote_id=cells[1], remote_path=cells[2] if len(cells) > 2 and cells[2]
+                                             else None)
+                        saved += 1
+                    except CatalogueValidationError as error:
+                        errors.append(error.located(sheet=name, row=number, column=None).to_dict())
+        if rows == 0:
+            raise CatalogueValidationError("import.sheet_empty", sheet=file.name)
         session.commit()
         summary = {"saved": saved, "errors": len(errors)}
         if json_mode:
@@ -109,3 +120,20 @@ def categories_map_file(
             for problem in errors:
                 console.print(f"[red]dòng {problem.get('row')}[/]: {problem['message']}")
         finish(ExitCode.PARTIAL if errors else ExitCode.OK)
+
+
+def _known_marketplace(session: Session, marketplace: str) -> str:
+    """``marketplace`` when some adapter, channel file, account or mapping knows it (a typo would
+    save a mapping that nothing ever uses); ``listings.marketplace_unknown`` otherwise."""
+    from adapters.registry import adapter_keys
+    from connector.accounts import MarketplaceAccount
+    from connector.listings.channels import channel_names
+
+    key = marketplace.strip().lower()
+    known = set(adapter_keys()) | set(channel_names())
+    known |= set(session.exec(select(MarketplaceAccount.marketplace).distinct()))
+    known |= set(session.exec(select(CategoryMapping.marketplace).distinct()))
+    if key not in known:
+        raise CatalogueValidationError("listings.marketplace_unknown", value=marketplace,
+                                       allowed=", ".join(sorted(known)))
+    return key

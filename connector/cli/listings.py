@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from catalog.importing.progress import terminal_progress
+from catalog.importing.report import check_report_path
 from catalog.products import get_product
 from connector.accounts import get_account
 from connector.cli.context import open_session
@@ -57,6 +58,11 @@ def listings_pack(
     console.print(" · ".join(f"{STATUS_WORDS[RowStatus(k)]} / {k}: {v}" for k, v in counts.items()))
     for problem in result.problems:
         console.print(f"[yellow]{problem['ref']}[/]: {problem['message']}")
+    if not result.rows:  # an empty pack is no error, but a new user needs to know why it is empty
+        console.print("[yellow]Chủ thể của tài khoản này chưa có sản phẩm nào: hãy nhập danh mục trước "
+                      "('agri catalog import'). The account's producer has no products yet.[/]")
+    elif not result.written:
+        console.print("Không có sản phẩm mới hay thay đổi từ gói trước. Nothing new or changed since the last pack.")
     console.print(f"Đã ghi / written: [bold]{result.spreadsheet}[/], [bold]{result.images_zip}[/]")
 
 
@@ -86,9 +92,12 @@ def listings_bind_file(
 ) -> None:
     """Gắn liên kết hàng loạt từ bảng tính của gói đã điền đường dẫn. Bind from a filled-in pack."""
     with reporting(json_mode), open_session() as session:
+        if report:
+            check_report_path(report)  # a bad --report is said before the binding, not after it
         result = bind_from_pack(session=session, account=get_account(session=session, name=account), path=pack,
                                 lang=lang())
-    written = result.write_report(report, lang=lang()) if report else None
+    with reporting(json_mode):
+        written = result.write_report(report, lang=lang()) if report else None
     if json_mode:
         emit_json(data=result.to_dict(lang()) | {"report": str(written) if written else None},
                   errors=[p.to_dict(lang()) for p in result.errors], summary=result.summary(), ok=not result.errors)
@@ -115,10 +124,13 @@ def listings_orders_import(
 ) -> None:
     """Nhập tệp đơn hàng xuất từ trang người bán (an toàn khi nhập lại). Import a seller-centre order export."""
     with reporting(json_mode), open_session() as session:
+        if report:
+            check_report_path(report)  # a bad --report is said before the import, not after it
         result = import_order_export(session=session, account=get_account(session=session, name=account), path=file,
                                      dry_run=dry_run, recorded_by="cli", lang=lang())
     result.committed = not dry_run
-    written = result.write_report(report, lang=lang()) if report else None
+    with reporting(json_mode):
+        written = result.write_report(report, lang=lang()) if report else None
     if json_mode:
         emit_json(data=result.to_dict(lang()) | {"report": str(written) if written else None},
                   errors=[p.to_dict(lang()) for p in result.errors], summary=result.summary(), ok=not result.errors)

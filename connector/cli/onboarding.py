@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from catalog.errors import CatalogueValidationError
 from catalog.importing.progress import terminal_progress
+from catalog.importing.report import check_report_path
 from connector.cli.context import open_session
 from connector.cli.output import ExitCode, JsonOption, console, emit_json, err_console, finish, lang, reporting, table
 from connector.onboarding.exports import (
@@ -83,10 +84,13 @@ def onboarding_import(
         err_console.print(f"--mode: {' | '.join(MODES)}")
         raise typer.Exit(int(ExitCode.USAGE))
     with reporting(json_mode), open_session() as session, terminal_progress(err_console) as progress:
+        if report:
+            check_report_path(report)  # a bad --report is said before the import, not after it
         run = import_register(session=session, paths=files, mode=mode, dry_run=dry_run, lang=lang(),
                               progress=None if json_mode else progress, actor="cli")
-    written = [f.write_report(_report_path(report, f.path, len(files) > 1), lang=lang())
-               for f in run.files] if report else []
+    with reporting(json_mode):
+        written = [f.write_report(_report_path(report, f.path, len(files) > 1), lang=lang())
+                   for f in run.files] if report else []
     if json_mode:
         errors = [p.to_dict(lang()) | {"file": f.path.name} for f in run.files for p in f.errors]
         emit_json(data={"files": [f.to_dict(lang()) for f in run.files], "reports": [str(p) for p in written]},

@@ -21,13 +21,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum, IntEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
 import typer
 from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
+from xlsxwriter.exceptions import FileCreateError
 
 from catalog.errors import (
     AgriConnectorError,
@@ -111,13 +112,22 @@ def reporting(json_mode: bool) -> Iterator[None]:
     try:
         yield
     except AgriConnectorError as error:
-        if json_mode:
-            emit_json(data=None, errors=[error.to_dict(lang())], ok=False)
-        else:
-            err_console.print(f"[bold red]Lỗi[/] [dim]({error.code})[/]: {error.message(lang())}"
-                              if lang() == "vi" else
-                              f"[bold red]Error[/] [dim]({error.code})[/]: {error.message('en')}")
-        raise typer.Exit(int(exit_code_for(error))) from None
+        _fail(error, json_mode)
+    except (OSError, FileCreateError) as exc:  # a file that cannot be read or written, whoever opened it
+        cause = exc.args[0] if isinstance(exc, FileCreateError) and exc.args else exc
+        path = getattr(cause, "filename", None) or "?"
+        detail = getattr(cause, "strerror", None) or str(cause)
+        _fail(ConfigurationError("file.unusable", path=str(path), detail=detail), json_mode)
+
+
+def _fail(error: AgriConnectorError, json_mode: bool) -> NoReturn:
+    if json_mode:
+        emit_json(data=None, errors=[error.to_dict(lang())], ok=False)
+    else:
+        err_console.print(f"[bold red]Lỗi[/] [dim]({error.code})[/]: {error.message(lang())}"
+                          if lang() == "vi" else
+                          f"[bold red]Error[/] [dim]({error.code})[/]: {error.message('en')}")
+    raise typer.Exit(int(exit_code_for(error))) from None
 
 
 def finish(code: ExitCode) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from catalog.importing.report import check_report_path
 from connector.cli.context import open_session
 from connector.cli.output import ExitCode, JsonOption, console, emit_json, finish, lang, reporting, table
 from connector.ledger.sales import import_sales, write_sales_template
@@ -38,9 +39,13 @@ def sales_import(
 ) -> None:
     """Ghi các khoản bán qua kênh không có API vào sổ (trùng nguồn + số chứng từ bị từ chối).
     Record sales from channels without an API (a duplicate source + reference is refused)."""
-    with reporting(json_mode), open_session() as session:
-        result = import_sales(session=session, path=file, recorded_by=recorded_by, dry_run=dry_run, lang=lang())
-    written = result.write_report(report, lang=lang()) if report else None
+    with reporting(json_mode):
+        if report is not None:
+            check_report_path(report)  # refused before the import runs, not after
+        with open_session() as session:
+            result = import_sales(session=session, path=file, recorded_by=recorded_by, dry_run=dry_run,
+                                  lang=lang())
+        written = result.write_report(report, lang=lang()) if report else None
     counts = result.counts.get("sales")
     summary = {**result.summary(), "amount": result.amount}
     if json_mode:

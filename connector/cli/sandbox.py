@@ -34,13 +34,18 @@ def register(app: typer.Typer) -> None:
         json_mode: bool = JsonOption,
     ) -> None:
         """Chạy sàn giả lập (voso, postmart, generic) trên máy. Run the marketplace sandbox on loopback."""
+        from connector.sandbox.app import Sandbox
         from connector.sandbox.faults import parse_faults
-        from connector.sandbox.server import serve
+        from connector.sandbox.server import bound_url, listen_socket, serve
 
         with reporting(json_mode):
             state = state or get_settings().data_dir / "sandbox.json"
             parsed = parse_faults(faults or None)
-            base = f"http://127.0.0.1:{port}"
+            # an unreadable state file stops here (before it could be saved over), as does a port in use
+            sandbox_app = Sandbox(faults=faults or None, review_fraction=review_fraction,
+                                  backfill_months=backfill_months, state_path=state)
+            sock = listen_socket("127.0.0.1", port)
+            base = bound_url(sock)
             data = {
                 "base_url": base,
                 "marketplaces": {name: f"{base}/{name}" for name in ("voso", "postmart", "generic")},
@@ -55,4 +60,4 @@ def register(app: typer.Typer) -> None:
             else:
                 console.print(f"Sàn giả lập / sandbox: {base}  (voso, postmart, generic; điều khiển {base}/_sandbox)")
         serve(port=port, faults=faults or None, review_fraction=review_fraction, state_path=state,
-              backfill_months=backfill_months)
+              backfill_months=backfill_months, sock=sock, sandbox=sandbox_app)

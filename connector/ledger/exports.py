@@ -72,7 +72,7 @@ def report_cells(report: Report, *, lang: str = "vi", layout: dict[str, Any] | N
         return head, rows, keys
     dims = len(report.dimensions)
     rows = [[row.group[d][1] for d in report.dimensions] + [row.values.get(k, 0) for k in measures]
-            for row in report.rows]
+            for row in report.rows] if dims else []  # without dimensions the total row says it all
     rows.append([total_label] + [""] * max(dims - 1, 0) + [report.total.values.get(k, 0) for k in measures])
     head = names if dims else ["", *names]
     keys = [[None] * max(dims, 1) + list(measures) for _ in rows]

@@ -235,7 +235,7 @@ def bind_from_pack(*, session: Session, account: MarketplaceAccount, path: Path,
     except CatalogueValidationError as error:
         log.add(Problem.from_error(error, sheet=None, row=None, column=None))
     if not result.layouts and not log.file_errors:
-        log.error("import.header_missing", sheet=None, row=None,
+        log.error("import.no_sheets", sheet=None, row=None,
                   columns=", ".join(f"'{s.header}'" for s in specs))
     result.problems = log.problems
     return result

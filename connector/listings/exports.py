@@ -26,9 +26,10 @@ from zoneinfo import ZoneInfo
 
 import xlsxwriter
 from sqlmodel import Session, select
+from xlsxwriter.exceptions import FileCreateError
 
 from adapters.base import RemoteOrder, RemoteOrderLine
-from catalog.errors import CatalogueValidationError
+from catalog.errors import AgriConnectorError, CatalogueValidationError
 from catalog.importing import convert as cv
 from catalog.importing.cells import Cell
 from catalog.importing.problems import Problem, ProblemLog
@@ -39,7 +40,8 @@ from catalog.producers import Producer, utcnow
 from catalog.products import Product
 from connector.accounts import MarketplaceAccount
 from connector.ledger.policy import CountingPolicy
-from connector.listings.channels import Channel, load_channel
+from connector.listings.channels import Channel, channel_names, load_channel
+from connector.listings.pack import make_folder
 from connector.orders.ingest import IngestResult, ingest_orders
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -161,9 +163,30 @@ def _read_groups(channel: Channel, result: OrderExportResult, log: ProblemLog) -
     except CatalogueValidationError as error:
         log.add(Problem.from_error(error, sheet=None, row=None, column=None))
     if not result.layouts and not log.file_errors:
-        log.error("import.header_missing", sheet=None, row=None,
-                  columns=", ".join(f"'{c.header}'" for c in channel.order_columns if c.required))
+        other = _layout_of_another_channel(channel, result.path)
+        if other is not None:  # the right file picked for the wrong account
+            log.error("listings.export_foreign", sheet=None, row=None, marketplace=channel.marketplace,
+                      other=other.marketplace, label=other.label)
+        else:
+            log.error("import.no_sheets", sheet=None, row=None,
+                      columns=", ".join(f"'{c.header}'" for c in channel.order_columns if c.required))
     return groups
+
+
+def _layout_of_another_channel(channel: Channel, path: Path) -> Channel | None:
+    """The other channel whose order-export header the file has, if any."""
+    for name in channel_names():
+        if name == channel.marketplace:
+            continue
+        try:
+            other = load_channel(name)
+            with open_book(path) as book:
+                for sheet in book.sheet_names:
+                    if read_table(book.sheet(sheet), order_columns(other), log=ProblemLog(), optional=True):
+                        return other
+        except AgriConnectorError:
+            continue
+    return None
 
 
 def _ingest(session: Session, account: MarketplaceAccount, orders: list[RemoteOrder], *, dry_run: bool,
@@ -224,7 +247,7 @@ def _order(channel: Channel, order_id: str, group: _Group, log: ProblemLog, know
 def write_order_export(*, channel: Channel, orders: Sequence[RemoteOrder], out: Path) -> Path:
     """An order spreadsheet in the seller centre's layout of ``channel``: one row per order line,
     times in Vietnam time, statuses in the seller centre's words."""
-    out.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(out.parent)
     book = xlsxwriter.Workbook(str(out), {"strings_to_formulas": False, "strings_to_urls": False,
                                           "remove_timezone": True})
     try:
@@ -241,7 +264,11 @@ def write_order_export(*, channel: Channel, orders: Sequence[RemoteOrder], out: 
                     _write_order_cell(sheet, r, c, _order_value(channel, order, line, column.field), when)
                 r += 1
     finally:
-        book.close()
+        try:
+            book.close()
+        except FileCreateError as exc:
+            raise CatalogueValidationError("listings.out_unwritable", path=str(out),
+                                           detail=getattr(exc.args[0], "strerror", None) or "?") from None
     return out
 
 

@@ -33,7 +33,7 @@ from sqlmodel import Session, col, select
 
 from catalog.categories import Category, CategoryMapping
 from catalog.codes import render
-from catalog.errors import AgriConnectorError
+from catalog.errors import AgriConnectorError, CatalogueValidationError
 from catalog.image_store import ImageStore
 from catalog.images import ImageProfile, profile_named
 from catalog.ocop import CertificationStatus, OcopCertification, default_valid_until
@@ -98,6 +98,17 @@ class PackResult:
                 "spreadsheet": str(self.spreadsheet), "images_zip": str(self.images_zip)}
 
 
+def make_folder(out: Path) -> None:
+    """Create ``out`` (and its parents) for writing, or refuse clearly (a file there, no permission)."""
+    if out.exists() and not out.is_dir():
+        raise CatalogueValidationError("listings.out_not_folder", path=str(out))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CatalogueValidationError("listings.out_unwritable", path=str(out),
+                                       detail=exc.strerror or type(exc).__name__) from exc
+
+
 def build_pack(*, session: Session, account: MarketplaceAccount, out: Path, rules: ChannelRules | None = None,
                only_changed: bool = False, media_root: Path | None = None, today: date | None = None,
                lang: str = "vi", progress: Progress | None = None) -> PackResult:
@@ -110,7 +121,7 @@ def build_pack(*, session: Session, account: MarketplaceAccount, out: Path, rule
     profile = profile_named(channel.image_profile)
     store = ImageStore(media_root or get_settings().media_dir)
     day = today or datetime.now(LOCAL_TZ).date()
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out)
     result = PackResult(account=account.name, marketplace=account.marketplace, rows=[],
                         spreadsheet=out / f"{account.name}-pack.xlsx", images_zip=out / f"{account.name}-images.zip",
                         only_changed=only_changed)

@@ -25,6 +25,7 @@ from catalog.admin_units import AdminUnit
 from catalog.audit import record_change
 from catalog.errors import CatalogueValidationError, NotFoundError
 from catalog.importing.cells import Cell, escape_formula
+from catalog.importing.outfile import check_out, writing
 from catalog.importing.table import ColumnSpec
 from catalog.phone import display_phone
 from catalog.producers import Producer
@@ -109,9 +110,11 @@ def write_template(out: Path) -> Path:
         "training_date": date(2024, 3, 12), "training_topic": "Kỹ năng bán hàng trên sàn TMĐT",
         "platform": "Voso.vn", "shop": "0912 000 111", "opened_on": date(2024, 3, 15), "status": "Đang hoạt động",
     }
-    book = _book(out)
-    _register_sheet(book, [[example.get(s.field) for s in TEMPLATE_COLUMNS]])
-    book.close()
+    check_out(out)
+    with writing(out):
+        book = _book(out)
+        _register_sheet(book, [[example.get(s.field) for s in TEMPLATE_COLUMNS]])
+        book.close()
     return out
 
 
@@ -156,7 +159,11 @@ def funnel_cells(report: FunnelReport, *, lang: str = "vi") -> tuple[list[str], 
 def write_funnel(report: FunnelReport, out: Path, fmt: str, *, lang: str = "vi") -> Path:
     if fmt not in ("csv", "xlsx", "json"):
         raise CatalogueValidationError("onboarding.format_unknown", value=fmt, allowed=", ".join(FORMATS))
-    out.parent.mkdir(parents=True, exist_ok=True)
+    with writing(out):
+        return _write_funnel(report, out, fmt, lang)
+
+
+def _write_funnel(report: FunnelReport, out: Path, fmt: str, lang: str) -> Path:
     if fmt == "json":
         out.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
         return out
@@ -238,13 +245,15 @@ def _member_rows(session: Session, member: TeamMember) -> list[list[Cell]]:
 
 def export_member_households(*, session: Session, phone: str, out: Path, actor: str) -> tuple[Path, int]:
     """A team member's own households in the template's layout; returns the file written and the count."""
+    check_out(out)
     member = member_by_phone(session=session, phone=phone)
     path = personal_path(out)
     rows = _member_rows(session, member)
-    book = _book(path)
-    _register_sheet(book, rows, notice=[PERSONAL_NOTICE, f"Thành viên tổ: {member.name} — xuất ngày "
-                                                         f"{date.today():%d/%m/%Y}"])
-    book.close()
+    with writing(path):
+        book = _book(path)
+        _register_sheet(book, rows, notice=[PERSONAL_NOTICE, f"Thành viên tổ: {member.name} — xuất ngày "
+                                                             f"{date.today():%d/%m/%Y}"])
+        book.close()
     households = len({r[0] for r in rows})
     record_change(session=session, actor=actor, entity="personal_data_export", entity_id=str(member.id),
                   action="export", after={"file": path.name, "households": households})

@@ -154,9 +154,31 @@ def _register_sheet(sheet: Sheet) -> Sheet | None:
     return replace(sheet, rows=chain(head, sheet.rows))
 
 
+_REGISTER_ONLY = frozenset({"member_name", "member_phone", "training_date", "training_topic", "platform", "shop",
+                            "opened_on", "status", "registered_on", "login_phone", "shop_id"})
+
+
+def _catalogue_header(head: list[Any]) -> bool:
+    """The header of a catalogue file (SKU and price, nothing of a register): imported here, its
+    producers would become registered households."""
+    from catalog.importing.catalogue_columns import COMBINED_COLUMNS
+
+    catalogue, register = spec_index(COMBINED_COLUMNS), spec_index(REGISTER_COLUMNS)
+    for row in head:
+        keys = {header_key(c) for c in row if isinstance(c, str) and c.strip()}
+        fields = {catalogue[k].field for k in keys if k in catalogue}
+        if {"sku", "price"} <= fields:  # a header both imports know (status, say) is no evidence
+            return not {register[k].field for k in keys if k in register and k not in catalogue} & _REGISTER_ONLY
+    return False
+
+
 def _import_sheet(book: RegisterBook, sheet: Sheet, result: RegisterFileResult, log: ProblemLog,
                   progress: Progress | None) -> None:
-    register = _register_sheet(sheet)
+    head = list(islice(sheet.rows, HEADER_SCAN_ROWS))
+    if _catalogue_header(head):
+        log.error("onboarding.catalogue_file", sheet=sheet.name, row=None)
+        return
+    register = _register_sheet(replace(sheet, rows=chain(head, sheet.rows)))
     if register is None:
         return
     table = read_table(register, REGISTER_COLUMNS, log=log)

@@ -20,7 +20,7 @@ import httpx
 from pydantic import SecretStr
 
 from adapters.base import Adapter, RemoteOrder
-from catalog.errors import MarketplaceError
+from catalog.errors import CatalogueValidationError, ConfigurationError, MarketplaceError
 from connector.accounts import MarketplaceAccount
 from connector.channels import open_adapter
 from connector.ledger.booking import as_utc
@@ -98,8 +98,15 @@ def export_sandbox_orders(*, account: MarketplaceAccount, out: Path, days: int =
         async with httpx.AsyncClient(timeout=30.0) as own:
             return await _export(account, out, days, key, own)
 
+    if not account.base_url:
+        raise ConfigurationError("adapters.sandbox_account", account=account.name)
+    if out.is_dir():
+        raise CatalogueValidationError("listings.out_not_file", path=str(out))
     try:
         return asyncio.run(run())
+    except httpx.TransportError as error:  # nothing listening: the sandbox is not running
+        raise MarketplaceError("adapters.sandbox_unreachable", marketplace=account.marketplace,
+                               url=sandbox_root(account) or "?", detail=type(error).__name__) from None
     except httpx.HTTPError as error:
         raise MarketplaceError("market.retriable", marketplace=account.marketplace,
                                detail=type(error).__name__) from None

@@ -62,8 +62,18 @@ def _seconds(text: str) -> float:
     return float(text) / 1000  # a bare number is milliseconds
 
 
+_EXAMPLES = {**{key: f"{key}=0.1 (0…1)" for key in _FRACTIONS}, "latency": "latency=50ms", "timeout-after":
+             "timeout-after=2s", "token-ttl": "token-ttl=200 (≥ 1)", "rate": "rate=100/s (> 0)", "seed": "seed=7"}
+ALL_EXAMPLES = "latency=50ms,5xx=0.1,429=0.05,429body=0.05,timeout=0.02,drop=0.05,token-ttl=200,rate=100/s"
+
+
+def _refuse(spec: str, part: str, example: str) -> ConfigurationError:
+    return ConfigurationError("adapters.sandbox_fault_spec", value=spec, part=part, example=example)
+
+
 def parse_faults(spec: str | None) -> Faults:
-    """Parse a spec string; ConfigurationError ``adapters.sandbox_fault_spec`` names what is wrong."""
+    """Parse a spec string; ConfigurationError ``adapters.sandbox_fault_spec`` names the part that
+    is wrong and shows how to write it (examples need no translation)."""
     faults = Faults()
     if not spec or not spec.strip():
         return faults
@@ -73,13 +83,15 @@ def parse_faults(spec: str | None) -> Faults:
             continue
         key, sep, value = part.partition("=")
         key, value = key.strip().lower(), value.strip()
+        if key not in _EXAMPLES:
+            raise _refuse(spec, part, ALL_EXAMPLES)
         if not sep or not value:
-            raise ConfigurationError("adapters.sandbox_fault_spec", value=spec, reason=f"'{part}' needs key=value")
+            raise _refuse(spec, part, _EXAMPLES[key])
         try:
             if key in _FRACTIONS:
                 fraction = float(value)
                 if not 0.0 <= fraction <= 1.0:
-                    raise ValueError("a fraction must be between 0 and 1")
+                    raise ValueError(key)
                 faults = _with_fraction(faults, _FRACTIONS[key], fraction)
             elif key == "latency":
                 faults = replace(faults, latency=max(0.0, _seconds(value)))
@@ -88,23 +100,19 @@ def parse_faults(spec: str | None) -> Faults:
             elif key == "token-ttl":
                 ttl = int(value)
                 if ttl < 1:
-                    raise ValueError("token-ttl must be at least 1")
+                    raise ValueError(key)
                 faults = replace(faults, token_ttl=ttl)
             elif key == "rate":
                 number = value.lower().removesuffix("/s")
                 rate = float(number)
                 if rate <= 0:
-                    raise ValueError("rate must be positive")
+                    raise ValueError(key)
                 faults = replace(faults, rate=rate)
-            elif key == "seed":
+            else:  # seed
                 faults = replace(faults, seed=int(value))
-            else:
-                raise ValueError(f"unknown key '{key}'")
-        except ValueError as exc:
-            raise ConfigurationError("adapters.sandbox_fault_spec", value=spec, reason=str(exc)) from None
+        except ValueError:
+            raise _refuse(spec, part, _EXAMPLES[key]) from None
     total = faults.server_error + faults.too_many + faults.too_many_body + faults.timeout + faults.drop
     if total > 1.0:
-        raise ConfigurationError(
-            "adapters.sandbox_fault_spec", value=spec, reason="the fractions add up to more than 1"
-        )
+        raise _refuse(spec, "5xx + 429 + 429body + timeout + drop > 1", "5xx=0.1,429=0.05,drop=0.05 (Σ ≤ 1)")
     return faults

@@ -4,6 +4,7 @@ in-process; :class:`RemoteSandbox` drives one over its ``/_sandbox`` HTTP contro
 
 from __future__ import annotations
 
+import errno
 import socket
 import threading
 from collections.abc import Iterator
@@ -111,10 +112,30 @@ class RemoteSandbox:
         self._post("/_sandbox/faults", {"spec": spec})
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def listen_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host``:``port`` (0: a free port) for uvicorn to serve on, or a clear
+    error: the port taken by another program (often a sandbox or web app already running), or an
+    address this machine does not have."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (OSError, UnicodeError) as exc:
+        raise ConfigurationError("adapters.listen_host", host=host) from exc
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise ConfigurationError("adapters.port_in_use", host=host, port=port) from None
+        raise ConfigurationError("adapters.listen_failed", host=host, port=port,
+                                 detail=exc.strerror or type(exc).__name__) from None
+    return sock
+
+
+def bound_url(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}"
 
 
 class _Server(uvicorn.Server):
@@ -138,7 +159,8 @@ def running_sandbox(
     sandbox = Sandbox(
         faults=faults, review_fraction=review_fraction, backfill_months=backfill_months, state_path=state_path
     )
-    chosen = port or _free_port()
+    sock = listen_socket("127.0.0.1", port)
+    chosen = int(sock.getsockname()[1])
     config = uvicorn.Config(
         sandbox.app,
         host="127.0.0.1",
@@ -149,19 +171,21 @@ def running_sandbox(
         timeout_graceful_shutdown=2,
     )
     server = _Server(config)
-    thread = threading.Thread(target=server.run, name=f"sandbox-{chosen}", daemon=True)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=f"sandbox-{chosen}", daemon=True)
     thread.start()
     started = threading.Event()
     # uvicorn sets ``started`` once it listens; wait on it without a polling loop of our own
     while thread.is_alive() and not server.started:
         started.wait(0.01)
     if not server.started:
-        raise ConfigurationError("adapters.sandbox_start_failed", detail=f"port {chosen} could not be bound")
+        sock.close()
+        raise ConfigurationError("adapters.sandbox_start_failed", detail=f"port {chosen}")
     try:
         yield SandboxHandle(sandbox, f"http://127.0.0.1:{chosen}")
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        sock.close()
 
 
 def serve(
@@ -172,9 +196,18 @@ def serve(
     review_fraction: float = 0.0,
     state_path: Path | None = None,
     backfill_months: int = 0,
+    sock: socket.socket | None = None,
+    sandbox: Sandbox | None = None,
 ) -> None:
-    """Run the sandbox in the foreground until interrupted (``agri sandbox``)."""
-    sandbox = Sandbox(
+    """Run the sandbox in the foreground until interrupted (``agri sandbox``); ``sock`` (from
+    :func:`listen_socket`) is served instead of binding ``host``:``port``, ``sandbox`` (already
+    loaded from its state file) instead of a new one."""
+    sandbox = sandbox or Sandbox(
         faults=faults, review_fraction=review_fraction, backfill_months=backfill_months, state_path=state_path
     )
-    uvicorn.run(sandbox.app, host=host, port=port, log_level="info", access_log=False)
+    sock = sock or listen_socket(host, port)
+    try:
+        uvicorn.Server(uvicorn.Config(sandbox.app, host=host, port=port, log_level="info",
+                                      access_log=False)).run(sockets=[sock])
+    finally:
+        sock.close()

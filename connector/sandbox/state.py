@@ -23,6 +23,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from catalog.errors import ConfigurationError
+
 MARKETPLACES = ("voso", "postmart", "generic")
 
 PROVINCES = (
@@ -443,7 +445,14 @@ class SandboxState:
     def load(self, path: Path) -> None:
         if not path.exists():
             return
-        data = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict) or not {"next_product_id", "next_order", "shops"} <= data.keys():
+                raise ValueError("not a sandbox state")
+        except (OSError, UnicodeError, ValueError) as exc:  # kept as it is: never saved over
+            raise ConfigurationError("adapters.sandbox_state_invalid", path=str(path),
+                                     detail=(exc.strerror if isinstance(exc, OSError) else None)
+                                     or "không phải JSON trạng thái / not a state JSON") from None
         with self.lock:
             self.clock_offset = timedelta(seconds=float(data.get("clock_offset", 0)))
             self.next_product_id = int(data["next_product_id"])

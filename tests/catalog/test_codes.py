@@ -22,3 +22,10 @@ def test_every_message_has_both_languages_and_the_same_fields() -> None:
 
 def test_unknown_code_renders_as_internal_error() -> None:
     assert "no.such.code" in codes.render("no.such.code", "en", {})
+
+
+def test_not_found_names_the_entity_in_the_reader_s_language() -> None:
+    assert codes.render("entity.not_found", "vi", {"entity": "producer", "key": "NOPE"}) == \
+        "Không tìm thấy chủ thể 'NOPE'."
+    assert codes.render("entity.not_found", "en", {"entity": "account", "key": "x"}) == \
+        "marketplace account 'x' not found."

@@ -52,3 +52,21 @@ def test_exit_codes_and_report(agri_env: dict[str, str], tmp_path: Path) -> None
     assert unreadable.exit_code == 2
     assert json.loads(unreadable.output)["errors"][0]["code"] == "import.file_is_xls"
     assert runner.invoke(app, ["catalog", "import", str(bad), "--mode", "maybe"]).exit_code == 2
+
+
+def test_bad_output_paths_are_refused_before_any_work(agri_env: dict[str, str], tmp_path: Path) -> None:
+    good = write_csv(tmp_path / "ok.csv", [SINGLE_HEADER, single_row("A-1")])
+    result = runner.invoke(app, ["catalog", "import", str(good), "--report", str(tmp_path / "r.txt"), "--json"])
+    assert result.exit_code == 2, result.output  # not a traceback after the import
+    assert json.loads(result.stdout)["errors"][0]["code"] == "import.report_type"
+    listed = runner.invoke(app, ["products", "list", "--json"])
+    assert json.loads(listed.stdout)["data"] == []  # refused before the import: nothing written
+    cases = [(["catalog", "template", str(tmp_path)], "import.out_type"),
+             (["catalog", "template", str(tmp_path / "mau.csv")], "import.out_type"),
+             (["catalog", "template", str(good / "mau.xlsx")], "import.out_unwritable"),  # under a file
+             (["catalog", "export", str(tmp_path / "x.xlsx"), "--producer", "KHONG-CO"], "entity.not_found")]
+    for args, code in cases:
+        result = runner.invoke(app, [*args, "--json"])
+        assert result.exit_code == 2, (args, result.output)
+        assert json.loads(result.stdout)["errors"][0]["code"] == code, args
+    assert not (tmp_path / "mau.csv").exists() and not (tmp_path / "x.xlsx").exists()

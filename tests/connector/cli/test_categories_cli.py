@@ -35,3 +35,21 @@ def test_map_file_keeps_good_rows_and_reports_bad_ones(agri_env: dict[str, str],
     _, listed = _run(["categories", "list", "-m", "postmart"])
     mapped = {row["code"]: row["remote_id"] for row in listed["data"] if row["remote_id"]}  # type: ignore[union-attr]
     assert mapped == {"1.3.2": "P-132", "1.1.1": "P-111"}
+
+
+def test_typos_empty_ids_and_wrong_files_are_refused(agri_env: dict[str, str], tmp_path: Path) -> None:
+    code, out = _run(["categories", "map", "vosso", "1.3.2", "P-1"])  # a typo would map nothing ever used
+    assert code == 2 and out["errors"][0]["code"] == "listings.marketplace_unknown"  # type: ignore[index]
+    code, out = _run(["categories", "map", "voso", "1.3.2", " "])
+    assert code == 2 and out["errors"][0]["code"] == "value.required"  # type: ignore[index]
+    photo = tmp_path / "map.csv"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    code, out = _run(["categories", "map-file", "voso", str(photo)])  # was a UnicodeDecodeError traceback
+    assert code == 2 and out["errors"][0]["code"] == "import.file_not_table"  # type: ignore[index]
+    code, out = _run(["categories", "map-file", "voso", str(tmp_path / "khong-co.csv")])
+    assert code == 2 and out["errors"][0]["code"] == "file.unreadable"  # type: ignore[index]
+    legacy = tmp_path / "cu.csv"
+    legacy.write_bytes("Ngành hàng,Mã trên sàn,Đường dẫn\n1.3.2,P-132,Thực phẩm\n".encode("cp1258", "replace"))
+    code, out = _run(["categories", "map-file", "postmart", str(legacy)])
+    assert code == 0 and out["summary"] == {"saved": 1, "errors": 0}
+    assert _run(["categories", "list", "-m", "voso"])[1]["summary"] == {"count": 26, "mapped": 0}

@@ -9,8 +9,8 @@ import pytest
 from sqlmodel import Session, select
 
 from catalog.errors import CatalogueValidationError, ConflictError, NotFoundError
-from catalog.producers import Producer, ProducerKind
-from catalog.products import Product, get_product
+from catalog.producers import ProducerCreate, ProducerKind, create_producer
+from catalog.products import ProductCreate, create_product, get_product
 from connector.accounts import MarketplaceAccount
 from connector.listings.bind import bind_from_pack, bind_manually, parse_listing_ref, unbind_manually
 from connector.listings.channels import load_channel
@@ -79,13 +79,10 @@ def test_bind_one_listing_and_its_conflicts(session: Session, voso: MarketplaceA
 
 
 def test_a_product_of_another_producer_is_not_bound(session: Session, voso: MarketplaceAccount) -> None:
-    other = Producer(code="HTX-KHAC", name="HTX Khác", kind=ProducerKind.cooperative)
-    session.add(other)
-    session.flush()
-    assert other.id is not None
-    foreign = Product(producer_id=other.id, sku="MIEN-1", name="Miến khác", price=50000, unit="gói")
-    session.add(foreign)
-    session.flush()
+    other = create_producer(session=session, data=ProducerCreate(code="HTX-KHAC", name="HTX Khác",
+                                                                 kind=ProducerKind.cooperative))
+    foreign = create_product(session=session, producer=other,
+                             data=ProductCreate(sku="MIEN-1", name="Miến khác", price=50000, unit="gói"))
     with pytest.raises(CatalogueValidationError) as caught:
         bind_manually(session=session, account=voso, product=foreign, listing="https://voso.vn/mien-p79.html")
     assert caught.value.code == "listings.product_foreign"

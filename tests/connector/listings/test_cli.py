@@ -14,6 +14,7 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from adapters.base import OrderStatus
+from catalog.producers import ProducerCreate, create_producer
 from connector.accounts import MarketplaceAccount, set_credentials
 from connector.cli.main import app
 from connector.listings.channels import load_channel
@@ -72,6 +73,11 @@ def test_unknown_account_and_unreadable_file(agri_env: dict[str, str], session: 
     broken.write_bytes(b"PK\x03\x04 not really a workbook")
     code, doc = agri("listings", "orders-import", "voso-taihoan", str(broken))
     assert code == 2 and doc["errors"][0]["code"] == "import.file_corrupt"
+    for verb in ("orders-import", "bind-file"):  # a bad --report is refused first, not a traceback after
+        code, doc = agri("listings", verb, "voso-taihoan", str(broken), "--report", str(tmp_path / "r.pdf"))
+        assert code == 2 and doc["errors"][0]["code"] == "import.report_type"
+    code, doc = agri("listings", "pack", "voso-taihoan", "--out", str(broken))
+    assert code == 2 and doc["errors"][0]["code"] == "listings.out_not_folder"
 
 
 def test_sandbox_export_on_the_command_line(agri_env: dict[str, str], session: Session, postmart: MarketplaceAccount,
@@ -96,3 +102,14 @@ def test_sandbox_export_on_the_command_line(agri_env: dict[str, str], session: S
     assert code == 0 and doc["summary"]["orders"] == len(made) == 3 and out.is_file()
     code, doc = agri("listings", "orders-import", "postmart-taihoan", str(out))
     assert code == 0 and doc["summary"]["orders"]["created"] == 3
+
+
+def test_an_empty_pack_says_why(agri_env: dict[str, str], session: Session, tmp_path: Path) -> None:
+    other = create_producer(session=session, data=ProducerCreate(code="HTX-MOI", name="HTX Mới"))
+    assert other.id is not None
+    session.add(MarketplaceAccount(name="voso-moi", marketplace="voso", producer_id=other.id))
+    session.commit()
+    outcome = runner.invoke(app, ["listings", "pack", "voso-moi", "--out", str(tmp_path / "goi")])
+    assert outcome.exit_code == 0, outcome.output
+    said = " ".join(outcome.output.split())  # the console wraps long lines
+    assert "chưa có sản phẩm nào" in said and "agri catalog import" in said

@@ -112,6 +112,20 @@ def test_dry_run_writes_nothing(session: Session, voso: MarketplaceAccount, tmp_
     assert ledger_total(session, voso) == 0
 
 
+def test_another_marketplaces_export_is_named_and_a_stray_file_says_no_sheet(
+        session: Session, postmart: MarketplaceAccount, tmp_path: Path) -> None:
+    path = write_order_export(channel=load_channel("voso"), orders=orders(OrderStatus.completed, timedelta(hours=1)),
+                              out=tmp_path / "voso.xlsx")
+    result = import_order_export(session=session, account=postmart, path=path)
+    assert "listings.export_foreign" in [p.code for p in result.problems]
+    assert "voso" in next(p for p in result.problems if p.code == "listings.export_foreign").message("vi")
+    assert session.exec(select(func.count()).select_from(SalesOrder)).one() == 0
+    stray = tmp_path / "ghi-chu.csv"
+    stray.write_text("Ghi chú,Ngày\nGọi lại,1/6\n", encoding="utf-8")
+    codes = [p.code for p in import_order_export(session=session, account=postmart, path=stray).problems]
+    assert codes[-1] == "import.no_sheets"  # the file as a whole, not a sheet called 'None'
+
+
 def test_local_datetime_reads_seller_centre_moments() -> None:
     assert local_datetime("03/06/2024 09:30") == datetime(2024, 6, 3, 2, 30, tzinfo=UTC)
     assert local_datetime(datetime(2024, 6, 3, 9, 30)) == datetime(2024, 6, 3, 2, 30, tzinfo=UTC)

@@ -8,11 +8,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import openpyxl
+import pytest
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from catalog.errors import CatalogueValidationError, ConfigurationError, MarketplaceError
 from catalog.products import Product
 from connector.accounts import MarketplaceAccount, set_credentials
 from connector.ledger.models import LedgerEntry
@@ -107,3 +109,17 @@ def test_listing_by_hand_and_importing_the_seller_centre_export(session: Session
 def _ledger(session: Session, account: MarketplaceAccount) -> int:
     total = session.exec(select(func.sum(LedgerEntry.amount)).where(LedgerEntry.account_id == account.id)).one()
     return int(total or 0)
+
+
+def test_sandbox_export_refusals_are_clear(postmart: MarketplaceAccount, tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError) as caught:  # no API address: not a sandbox account
+        export_sandbox_orders(account=postmart, out=tmp_path / "orders.xlsx")
+    assert caught.value.code == "adapters.sandbox_account"
+    postmart.base_url = "http://127.0.0.1:9/postmart"  # nothing listens on the discard port
+    with pytest.raises(CatalogueValidationError) as refused:
+        export_sandbox_orders(account=postmart, out=tmp_path)
+    assert refused.value.code == "listings.out_not_file"
+    with pytest.raises(MarketplaceError) as down:
+        export_sandbox_orders(account=postmart, out=tmp_path / "orders.xlsx")
+    assert down.value.code == "adapters.sandbox_unreachable"
+    assert "127.0.0.1:9" in down.value.message("vi") and not (tmp_path / "orders.xlsx").exists()

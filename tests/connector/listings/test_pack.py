@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 from sqlmodel import Session, select
 
+from catalog.errors import CatalogueValidationError
 from catalog.image_store import ImageStore
 from catalog.images import profile_named
 from catalog.products import Product, ProductImage, ProductStatus, ProductUpdate, get_product, update_product
@@ -177,3 +178,16 @@ def test_a_category_override_of_the_account_fills_the_unmapped_category(session:
     row = next(r for r in result.rows if r.ref.endswith("/TBDONG-1"))
     assert (row.values["category_id"], row.values["category_path"]) == ("7731", "7731")
     assert not result.problems
+
+
+def test_a_pack_folder_that_is_a_file_is_refused_clearly(session: Session, voso: MarketplaceAccount,
+                                                         media_root: Path, tmp_path: Path) -> None:
+    taken = tmp_path / "goi.xlsx"
+    taken.write_bytes(b"keep me")
+    with pytest.raises(CatalogueValidationError) as caught:
+        build_pack(session=session, account=voso, out=taken, media_root=media_root, today=DAY)
+    assert caught.value.code == "listings.out_not_folder"
+    with pytest.raises(CatalogueValidationError) as caught:
+        build_pack(session=session, account=voso, out=taken / "sub", media_root=media_root, today=DAY)
+    assert caught.value.code == "listings.out_unwritable"
+    assert taken.read_bytes() == b"keep me"

@@ -103,3 +103,18 @@ def test_producers_merge_keep_both_candidates(agri_env: dict[str, str]) -> None:
     assert all(m["phone"].startswith("…") for m in members)
     linked = _json(["onboarding", "link-member", "0978 120 001", "--user", "7", "--json"])["data"]
     assert linked["user_id"] == 7
+
+
+def test_bad_output_paths_are_clear_errors(agri_env: dict[str, str], tmp_path: Path) -> None:
+    folder = tmp_path / "thu-muc.xlsx"
+    folder.mkdir()
+    assert _json(["onboarding", "template", str(folder), "--json"], 2)["errors"][0]["code"] == "import.out_unwritable"
+    assert _json(["onboarding", "template", str(tmp_path / "mau.ods"), "--json"], 2)["errors"][0]["code"] \
+        == "import.out_type"
+    template = tmp_path / "mau.xlsx"
+    _json(["onboarding", "template", str(template), "--json"])
+    refused = _json(["onboarding", "import", str(template), "--report", str(tmp_path / "r.pdf"), "--json"], 2)
+    assert refused["errors"][0]["code"] == "import.report_type"
+    assert _json(["onboarding", "members", "--json"])["data"] == []  # refused before the import
+    result = runner.invoke(app, ["onboarding", "funnel", "--format", "csv", "--out", str(folder)])
+    assert result.exit_code == 2 and "import.out_unwritable" in result.output

@@ -163,3 +163,15 @@ def test_unreadable_file_is_a_file_error(session: Session, tmp_path: Path) -> No
     run = _import(session, path)
     assert run.files[0].unreadable
     assert run.files[0].file_errors[0].code == "import.file_corrupt"
+
+
+def test_a_catalogue_file_is_not_taken_for_a_register(session: Session, tmp_path: Path) -> None:
+    catalogue = tmp_path / "san-pham.csv"
+    catalogue.write_text("Mã chủ thể,Tên chủ thể,Mã SKU,Tên sản phẩm,Giá bán (đ),Trạng thái\n"
+                         "HTX-A,HTX Miến A,MIEN-1,Miến dong,60000,Đang bán\n", encoding="utf-8")
+    run = _import(session, catalogue)
+    assert [p.code for p in run.files[0].errors] == ["onboarding.catalogue_file"]
+    assert count(session, "select count(*) from producer") == 0  # its producers are not households
+    register = write_register(tmp_path / "to.csv", [{"name": "Hoàng Văn A", "phone": "0912 000 111", "commune": "01849",
+                                                     "platform": "Voso.vn", "shop": "0912 000 111"}])
+    assert not _import(session, register).files[0].errors  # a register is still a register

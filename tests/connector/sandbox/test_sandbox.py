@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -49,6 +50,17 @@ def test_bad_fault_specs_are_refused(spec: str) -> None:
     with pytest.raises(ConfigurationError) as caught:
         parse_faults(spec)
     assert caught.value.code == "adapters.sandbox_fault_spec"
+
+
+def test_a_bad_fault_spec_names_the_part_and_shows_how_to_write_it() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        parse_faults("latency=50ms,5xx=2")
+    message = caught.value.message("vi")
+    assert "'5xx=2'" in message and "5xx=0.1" in message
+    assert "fraction" not in message  # no English inside the Vietnamese message
+    with pytest.raises(ConfigurationError) as caught:
+        parse_faults("wobble=0.1")
+    assert "latency=50ms" in caught.value.message("en")
 
 
 def test_drop_commits_then_fails_and_timeout_does_nothing() -> None:
@@ -266,3 +278,22 @@ def test_a_voso_session_survives_a_restart_or_logs_in_again(tmp_path: Path) -> N
 
         run(go())
         assert again.state()["requests"]["auth_failed"] == 1
+
+
+def test_a_port_in_use_and_an_unreadable_state_file_are_clear_errors(tmp_path: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(app, ["sandbox", "--port", str(port), "--state", str(tmp_path / "s.json"),
+                                          "--json"])
+        assert result.exit_code == 2, result.output
+        document = json.loads(result.stdout)  # one envelope, not an "ok" one followed by uvicorn's error
+        assert document["ok"] is False and document["errors"][0]["code"] == "adapters.port_in_use"
+        with pytest.raises(ConfigurationError) as caught, running_sandbox(port=port):
+            pass
+        assert caught.value.code == "adapters.port_in_use"
+    state = tmp_path / "state.json"
+    state.write_bytes("Mã,Tên\n".encode("cp1258", errors="replace"))
+    result = CliRunner().invoke(app, ["sandbox", "--port", "0", "--state", str(state), "--json"])
+    assert result.exit_code == 2, result.output
+    assert json.loads(result.stdout)["errors"][0]["code"] == "adapters.sandbox_state_invalid"
+    assert state.read_bytes() == "Mã,Tên\n".encode("cp1258", errors="replace")  # never saved over

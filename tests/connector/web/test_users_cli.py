@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 
 import pytest
 from sqlmodel import Session
@@ -62,3 +63,14 @@ def test_add_refuses_bad_input_with_codes(agri_env: dict[str, str]) -> None:
     _json(["users", "add", "x", "--role", "province", "--password", "mot-mat-khau-dai"])
     taken = _json(["users", "add", "X", "--role", "province"], code=1)
     assert taken["errors"][0]["code"] == "web.username_taken"  # type: ignore[index]
+
+
+def test_serve_on_a_port_in_use_says_so(agri_env: dict[str, str]) -> None:
+    make_engine(agri_env["AGRI_DATABASE_URL"]).dispose()
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = runner.invoke(app, ["serve", "--port", str(port)])
+    assert result.exit_code == 2
+    assert "adapters.port_in_use" in result.output and "Traceback" not in result.output
+    result = runner.invoke(app, ["serve", "--host", "999.1.1.1", "--port", "0"])
+    assert result.exit_code == 2 and "adapters.listen_host" in result.output
