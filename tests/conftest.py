@@ -20,7 +20,11 @@ from sqlmodel import Session
 
 from connector.cli.context import dispose_engines
 from connector.db import init_db, make_engine
-from connector.settings import get_settings
+from connector.settings import Settings, get_settings
+
+# The tests set what they need through the environment; a developer's ./.env (which `make demo`
+# writes, with a secret key) must not leak into them.
+Settings.model_config["env_file"] = None
 
 PG_URL = os.environ.get("AGRI_TEST_DATABASE_URL")
 SLOW = os.environ.get("AGRI_SLOW") == "1"
