@@ -20,6 +20,7 @@ import hashlib
 import os
 import unicodedata
 import zipfile
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -48,7 +49,7 @@ def _name_key(name: str) -> str:
     return unicodedata.normalize("NFC", name).strip().casefold()
 
 
-class ImageSource:
+class ImageSource(ABC):
     """Image files by name; subclasses read a folder or a zip."""
 
     def __init__(self) -> None:
@@ -70,13 +71,14 @@ class ImageSource:
                 found.append(entry)
         return found
 
+    @abstractmethod
     def read(self, entry: Any) -> bytes:
-        raise NotImplementedError
+        """The bytes of one entry of :attr:`index`."""
 
     def label(self, entry: Any) -> str:
         return str(entry)
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 (a folder has nothing to release)
         """Release the source (an open zip)."""
 
 
