@@ -69,8 +69,11 @@ def parse_listing_ref(channel: Channel, text: str) -> RemoteRef:
             raise CatalogueValidationError("listings.url_invalid", value=text)
         return RemoteRef(value)
     url = value if "://" in value else f"https://{value}"
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except ValueError:  # "[/", a broken IPv6 bracket: not an address at all
+        raise CatalogueValidationError("listings.url_invalid", value=text) from None
     if parts.scheme not in ("http", "https") or not host:
         raise CatalogueValidationError("listings.url_invalid", value=text)
     if channel.hosts and host not in channel.hosts:
