@@ -7,11 +7,9 @@ The steps only call the same service functions as the commands a person would ty
 from __future__ import annotations
 
 import os
-import socket
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -97,34 +95,6 @@ DEMO_SHOPS: list[tuple[str, str | None, str]] = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def _background_app(app: Any, port: int) -> Iterator[str]:
-    """An ASGI app served by uvicorn on 127.0.0.1:``port`` in a thread, for the demo's duration."""
-    import uvicorn
-
-    class Server(uvicorn.Server):
-        def install_signal_handlers(self) -> None:
-            return None
-
-    server = Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, name=f"demo-{port}", daemon=True)
-    thread.start()
-    ready = threading.Event()
-    while thread.is_alive() and not server.started:
-        ready.wait(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-
 def _refresh_settings(ctx: DemoContext, **env: str) -> None:
     from connector.settings import get_settings
 
@@ -151,10 +121,10 @@ def step_sandbox(ctx: DemoContext) -> str:
     from catalog.image_store import ImageStore
     from connector.media import create_media_app
     from connector.sandbox.server import RemoteSandbox, running_sandbox
+    from connector.serving import listen_socket, serving_in_thread
 
-    media_port = _free_port()
-    media_url = ctx.stack.enter_context(_background_app(create_media_app(ImageStore(ctx.settings.media_dir)),
-                                                        media_port))
+    media_url = ctx.stack.enter_context(serving_in_thread(create_media_app(ImageStore(ctx.settings.media_dir)),
+                                                          sock=listen_socket("127.0.0.1", 0), name="media"))
     _refresh_settings(ctx, AGRI_PUBLIC_MEDIA_URL=media_url)
     state_path = ctx.settings.data_dir / "sandbox.json"
     port = urlsplit(ctx.settings.sandbox_url).port or SANDBOX_PORT

@@ -13,7 +13,18 @@ from catalog.importing.report import check_report_path
 from catalog.importing.result import ImportResult
 from catalog.importing.template import export_catalogue, write_template
 from connector.cli.context import open_session
-from connector.cli.output import ExitCode, JsonOption, console, emit_json, err_console, finish, lang, reporting, table
+from connector.cli.output import (
+    ExitCode,
+    JsonOption,
+    console,
+    emit_json,
+    err_console,
+    finish,
+    lang,
+    print_problems,
+    reporting,
+    table,
+)
 from connector.settings import get_settings
 
 catalog_app = typer.Typer(no_args_is_help=True)
@@ -40,14 +51,10 @@ def _summary_rows(result: ImportResult) -> list[tuple[str, int, int, int, int]]:
 
 
 def _print_result(result: ImportResult, report: Path | None) -> None:
-    language = lang()
     console.print(table(f"{result.path.name}" + (" (chạy thử / dry run)" if result.dry_run else ""),
                         ["", "Tạo mới / created", "Cập nhật / updated", "Không đổi / unchanged",
                          "Bị từ chối / rejected"], _summary_rows(result)))
-    shown = result.problems[:30]
-    if shown:
-        console.print(table(f"Vấn đề / problems ({len(result.problems)})", ["Trang", "Dòng", "Cột", "Mã", "Nội dung"],
-                            [(p.sheet, p.row, p.column, p.code, p.message(language)) for p in shown]))
+    print_problems(result.problems, None, limit=30)
     if result.merge_candidates:
         console.print(f"[yellow]{len(result.merge_candidates)} chủ thể có thể trùng cần người kiểm tra "
                       f"(merge candidates held for review).[/]")

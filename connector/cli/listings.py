@@ -16,10 +16,12 @@ from connector.cli.output import (
     ExitCode,
     JsonOption,
     console,
+    emit_import_json,
     emit_json,
     err_console,
     finish,
     lang,
+    print_problems,
     reporting,
     table,
 )
@@ -99,18 +101,13 @@ def listings_bind_file(
     with reporting(json_mode):
         written = result.write_report(report, lang=lang()) if report else None
     if json_mode:
-        emit_json(data=result.to_dict(lang()) | {"report": str(written) if written else None},
-                  errors=[p.to_dict(lang()) for p in result.errors], summary=result.summary(), ok=not result.errors)
+        emit_import_json(result, written)
     else:
         counts = result.counts["bindings"]
         console.print(f"Tạo mới / created: {counts.created} · cập nhật / updated: {counts.updated} · "
                       f"không đổi / unchanged: {counts.unchanged} · lỗi / rejected: {counts.rejected} · "
                       f"chưa có đường dẫn / no address yet: {result.skipped}")
-        if result.problems:
-            console.print(table("Vấn đề / problems", ["Dòng", "Cột", "Mã", "Nội dung"],
-                                [(p.row, p.column, p.code, p.message(lang())) for p in result.problems[:40]]))
-        if written:
-            console.print(f"Báo cáo / report: [bold]{written}[/]")
+        print_problems(result.problems, written)
     finish(ExitCode.USAGE if result.unreadable else ExitCode.PARTIAL if result.errors else ExitCode.OK)
 
 
@@ -132,8 +129,7 @@ def listings_orders_import(
     with reporting(json_mode):
         written = result.write_report(report, lang=lang()) if report else None
     if json_mode:
-        emit_json(data=result.to_dict(lang()) | {"report": str(written) if written else None},
-                  errors=[p.to_dict(lang()) for p in result.errors], summary=result.summary(), ok=not result.errors)
+        emit_import_json(result, written)
     else:
         summary = result.summary()
         counts = result.counts["orders"]
@@ -143,11 +139,7 @@ def listings_orders_import(
         console.print(f"Sổ bán / ledger: bán / sales {summary.get('sales', 0)} · "
                       f"đảo / reversals {summary.get('reversals', 0)} · "
                       f"kho / stock movements {summary.get('stock_movements', 0)}")
-        if result.problems:
-            console.print(table("Vấn đề / problems", ["Dòng", "Cột", "Mã", "Nội dung"],
-                                [(p.row, p.column, p.code, p.message(lang())) for p in result.problems[:40]]))
-        if written:
-            console.print(f"Báo cáo / report: [bold]{written}[/]")
+        print_problems(result.problems, written)
     finish(ExitCode.USAGE if result.unreadable else ExitCode.PARTIAL if result.errors else ExitCode.OK)
 
 

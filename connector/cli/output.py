@@ -138,3 +138,21 @@ def finish(code: ExitCode) -> None:
 JsonOption = typer.Option(False, "--json", help="Print one JSON document instead of a table.")
 
 Renderer = Callable[[Any], None]
+
+
+def emit_import_json(result: Any, written: Path | None, *, summary: dict[str, Any] | None = None) -> None:
+    """The JSON document of an import result (catalogue-style ``ImportResult``) and its report file."""
+    language = lang()
+    emit_json(data={**result.to_dict(language), "report": str(written) if written else None},
+              errors=[p.to_dict(language) for p in result.errors],
+              summary=result.summary() if summary is None else summary, ok=not result.errors)
+
+
+def print_problems(problems: Sequence[Any], written: Path | None, *, limit: int = 40) -> None:
+    """An import's problems (sheet, row, column, code, message) and where its report went."""
+    if problems:
+        language = lang()
+        console.print(table(f"Vấn đề / problems ({len(problems)})", ["Trang", "Dòng", "Cột", "Mã", "Nội dung"],
+                            [(p.sheet, p.row, p.column, p.code, p.message(language)) for p in problems[:limit]]))
+    if written:
+        console.print(f"Báo cáo / report: [bold]{written}[/]")

@@ -8,7 +8,17 @@ import typer
 
 from catalog.importing.report import check_report_path
 from connector.cli.context import open_session
-from connector.cli.output import ExitCode, JsonOption, console, emit_json, finish, lang, reporting, table
+from connector.cli.output import (
+    ExitCode,
+    JsonOption,
+    console,
+    emit_import_json,
+    emit_json,
+    finish,
+    lang,
+    print_problems,
+    reporting,
+)
 from connector.ledger.sales import import_sales, write_sales_template
 
 sales_app = typer.Typer(no_args_is_help=True)
@@ -49,17 +59,11 @@ def sales_import(
     counts = result.counts.get("sales")
     summary = {**result.summary(), "amount": result.amount}
     if json_mode:
-        emit_json(data={**result.to_dict(lang()), "report": str(written) if written else None},
-                  errors=[p.to_dict(lang()) for p in result.errors], summary=summary, ok=not result.errors)
+        emit_import_json(result, written, summary=summary)
     else:
         amount = f"{result.amount:,}".replace(",", ".")
         console.print(f"Đã ghi / recorded: {counts.created if counts else 0} khoản, {amount} đ"
                       + (" (chạy thử / dry run)" if dry_run else ""))
-        if result.problems:
-            console.print(table(f"Vấn đề / problems ({len(result.problems)})",
-                                ["Sheet", "Dòng", "Cột", "Mã", "Nội dung"],
-                                [(p.sheet, p.row, p.column, p.code, p.message(lang())) for p in result.problems[:40]]))
-        if written:
-            console.print(f"Báo cáo / report: [bold]{written}[/]")
+        print_problems(result.problems, written)
     unreadable = bool(result.file_errors) and result.rows_read == 0
     finish(ExitCode.USAGE if unreadable else ExitCode.PARTIAL if result.errors else ExitCode.OK)

@@ -36,7 +36,8 @@ def register(app: typer.Typer) -> None:
         """Chạy sàn giả lập (voso, postmart, generic) trên máy. Run the marketplace sandbox on loopback."""
         from connector.sandbox.app import Sandbox
         from connector.sandbox.faults import parse_faults
-        from connector.sandbox.server import bound_url, listen_socket, serve
+        from connector.sandbox.server import serve
+        from connector.serving import bound_url, listen_socket
 
         with reporting(json_mode):
             state = state or get_settings().data_dir / "sandbox.json"

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-import socket
 from collections.abc import Iterator
-from typing import cast
 
 import typer
 
 from connector.cli.context import current_engine
 from connector.cli.output import err_console, reporting
 from connector.db import require_current
+from connector.serving import listen_socket
 from connector.settings import get_settings
 
 SANDBOX_PORT = 8790
@@ -52,7 +51,7 @@ def register(app: typer.Typer) -> None:
             engine = current_engine()
             require_current(engine)
             application = create_app(engine=engine, settings=get_settings())
-            sock = _listen(host, port)  # a port in use is said before anything starts
+            sock = listen_socket(host, port)  # a port in use is said before anything starts
         bound_host, bound_port = sock.getsockname()[:2]
         shown = "127.0.0.1" if bound_host in ("0.0.0.0", "::") else bound_host
         err_console.print(f"Ứng dụng web / web app: http://{f'[{shown}]' if ':' in shown else shown}:{bound_port}"
@@ -63,14 +62,3 @@ def register(app: typer.Typer) -> None:
                 uvicorn.Server(config).run(sockets=[sock])
         finally:
             sock.close()
-
-
-def _listen(host: str, port: int) -> socket.socket:
-    """The web app's listening socket: a clear error for a port in use or an unknown address."""
-    from connector.web.features import optional_module
-
-    server = optional_module("connector.sandbox.server")
-    if server is not None and hasattr(server, "listen_socket"):
-        return cast(socket.socket, server.listen_socket(host, port))
-    sock = socket.create_server((host, port))  # without the sandbox package: the plain error
-    return sock

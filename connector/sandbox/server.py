@@ -4,9 +4,7 @@ in-process; :class:`RemoteSandbox` drives one over its ``/_sandbox`` HTTP contro
 
 from __future__ import annotations
 
-import errno
 import socket
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -19,6 +17,7 @@ import uvicorn
 from catalog.errors import ConfigurationError
 from connector.sandbox.app import Sandbox
 from connector.sandbox.state import MARKETPLACES
+from connector.serving import listen_socket, serving_in_thread
 
 DEFAULT_PORT = 8790
 
@@ -28,12 +27,10 @@ def _check_marketplace(marketplace: str) -> None:
         raise ConfigurationError("adapters.sandbox_marketplace", value=marketplace, allowed=", ".join(MARKETPLACES))
 
 
-class SandboxHandle:
-    """A sandbox running in this process."""
+class _Addresses:
+    """The addresses of a sandbox at ``base_url``, wherever it runs."""
 
-    def __init__(self, sandbox: Sandbox, base_url: str) -> None:
-        self.sandbox = sandbox
-        self.base_url = base_url
+    base_url: str
 
     def url_for(self, marketplace: str) -> str:
         """The base URL an account on ``marketplace`` (voso, postmart, generic) uses."""
@@ -43,6 +40,14 @@ class SandboxHandle:
     def image_url(self, name: str, *, side: int = 1000) -> str:
         """A JPEG the sandbox serves itself (for listings whose images go by URL)."""
         return f"{self.base_url}/_sandbox/images/{name}.jpg?side={side}"
+
+
+class SandboxHandle(_Addresses):
+    """A sandbox running in this process."""
+
+    def __init__(self, sandbox: Sandbox, base_url: str) -> None:
+        self.sandbox = sandbox
+        self.base_url = base_url
 
     def create_account(self, marketplace: str, shop_name: str) -> dict[str, str]:
         """A new shop; returns the credentials an account needs (and nothing else)."""
@@ -66,7 +71,7 @@ class SandboxHandle:
         self.sandbox.set_faults(spec)
 
 
-class RemoteSandbox:
+class RemoteSandbox(_Addresses):
     """The same operations against a sandbox started elsewhere (``agri sandbox``)."""
 
     def __init__(self, base_url: str = f"http://127.0.0.1:{DEFAULT_PORT}", *, timeout: float = 10.0) -> None:
@@ -80,13 +85,6 @@ class RemoteSandbox:
         response = self._client.post(path, json=body)
         response.raise_for_status()
         return response.json()
-
-    def url_for(self, marketplace: str) -> str:
-        _check_marketplace(marketplace)
-        return f"{self.base_url}/{marketplace}"
-
-    def image_url(self, name: str, *, side: int = 1000) -> str:
-        return f"{self.base_url}/_sandbox/images/{name}.jpg?side={side}"
 
     def create_account(self, marketplace: str, shop_name: str) -> dict[str, str]:
         _check_marketplace(marketplace)
@@ -112,37 +110,6 @@ class RemoteSandbox:
         self._post("/_sandbox/faults", {"spec": spec})
 
 
-def listen_socket(host: str, port: int) -> socket.socket:
-    """A TCP socket bound to ``host``:``port`` (0: a free port) for uvicorn to serve on, or a clear
-    error: the port taken by another program (often a sandbox or web app already running), or an
-    address this machine does not have."""
-    try:
-        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-    except (OSError, UnicodeError) as exc:
-        raise ConfigurationError("adapters.listen_host", host=host) from exc
-    sock = socket.socket(family, kind, proto)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(address)
-    except OSError as exc:
-        sock.close()
-        if exc.errno == errno.EADDRINUSE:
-            raise ConfigurationError("adapters.port_in_use", host=host, port=port) from None
-        raise ConfigurationError("adapters.listen_failed", host=host, port=port,
-                                 detail=exc.strerror or type(exc).__name__) from None
-    return sock
-
-
-def bound_url(sock: socket.socket) -> str:
-    host, port = sock.getsockname()[:2]
-    return f"http://{f'[{host}]' if ':' in host else host}:{port}"
-
-
-class _Server(uvicorn.Server):
-    def install_signal_handlers(self) -> None:  # running in a thread: leave signals to the main thread
-        return None
-
-
 @contextmanager
 def running_sandbox(
     *,
@@ -160,32 +127,9 @@ def running_sandbox(
         faults=faults, review_fraction=review_fraction, backfill_months=backfill_months, state_path=state_path
     )
     sock = listen_socket("127.0.0.1", port)
-    chosen = int(sock.getsockname()[1])
-    config = uvicorn.Config(
-        sandbox.app,
-        host="127.0.0.1",
-        port=chosen,
-        log_level="warning",
-        access_log=False,
-        lifespan="on",
-        timeout_graceful_shutdown=2,
-    )
-    server = _Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=f"sandbox-{chosen}", daemon=True)
-    thread.start()
-    started = threading.Event()
-    # uvicorn sets ``started`` once it listens; wait on it without a polling loop of our own
-    while thread.is_alive() and not server.started:
-        started.wait(0.01)
-    if not server.started:
-        sock.close()
-        raise ConfigurationError("adapters.sandbox_start_failed", detail=f"port {chosen}")
-    try:
-        yield SandboxHandle(sandbox, f"http://127.0.0.1:{chosen}")
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serving_in_thread(sandbox.app, sock=sock, name="sandbox", lifespan="on",
+                           timeout_graceful_shutdown=2) as base_url:
+        yield SandboxHandle(sandbox, base_url)
 
 
 def serve(
