@@ -251,7 +251,7 @@ def _demo_period() -> Any:
 
 def step_reports(ctx: DemoContext) -> str:
     from connector.cli.output import table
-    from connector.cli.report import _output
+    from connector.cli.report import output_reports
     from connector.ledger.indicators import indicators
     from connector.ledger.reports import turnover
     from connector.onboarding.funnel import build_funnel
@@ -262,8 +262,8 @@ def step_reports(ctx: DemoContext) -> str:
         by_month = turnover(session=session, period=period, by=["month", "platform"])
         figures = indicators(session=session, period=period, by=())
         funnel = build_funnel(session=session, period=parse_period("all", today=date.today()))
-    _output([by_month], "table", None, None)
-    _output([figures], "table", None, None)
+    output_reports([by_month], "table", None, None)
+    output_reports([figures], "table", None, None)
     total = funnel.total
     rows = []
     for step in funnel.steps:

@@ -20,7 +20,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-# (module under connector.cli, noun, help). A module whose feature has not landed is skipped.
+# (module under connector.cli, noun, help).
 NOUNS: list[tuple[str, str, str]] = [
     ("catalogue", "producers", "Hộ sản xuất / chủ thể OCOP. Producers."),
     ("catalogue", "products", "Sản phẩm. Products."),
@@ -44,26 +44,12 @@ NOUNS: list[tuple[str, str, str]] = [
 COMMANDS: list[str] = ["sandbox", "worker", "serve"]
 
 
-def _cli_module(name: str) -> object | None:
-    """The CLI module ``name``, or None while its feature has not landed (only that module missing)."""
-    qualified = f"connector.cli.{name}"
-    try:
-        return importlib.import_module(qualified)
-    except ModuleNotFoundError as error:
-        if error.name == qualified:
-            return None
-        raise
-
-
 system.register(app)
 for module_name, noun, help_text in NOUNS:
-    module = _cli_module(module_name)
-    if module is not None:
-        app.add_typer(getattr(module, f"{noun}_app"), name=noun, help=help_text)
+    module = importlib.import_module(f"connector.cli.{module_name}")
+    app.add_typer(getattr(module, f"{noun}_app"), name=noun, help=help_text)
 for module_name in COMMANDS:
-    module = _cli_module(module_name)
-    if module is not None:
-        module.register(app)  # type: ignore[attr-defined]
+    importlib.import_module(f"connector.cli.{module_name}").register(app)
 
 _ = catalogue
 

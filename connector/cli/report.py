@@ -34,7 +34,7 @@ def _money(value: int | float | str) -> str:
     return f"{value:,}".replace(",", ".") if isinstance(value, int) else str(value)
 
 
-def _output(reports: list[Report], fmt: str, out: Path | None, template: Path | None) -> None:
+def output_reports(reports: list[Report], fmt: str, out: Path | None, template: Path | None) -> None:
     """Write or print ``reports`` (the first is the full grouping) as ``fmt``."""
     file_fmt = fmt if fmt != "table" or out is None else out.suffix.lstrip(".").lower()
     if fmt not in FORMATS or file_fmt not in FORMATS:
@@ -87,7 +87,7 @@ def report_turnover(
                            out is not None and out.suffix.lower() == ".xlsx") else [by])]
             monthly = turnover(session=session, period=the_period, by=["month", "platform"], scheme=scheme,
                                province=province) if chart else None
-        _output(reports, fmt, out, template)
+        output_reports(reports, fmt, out, template)
         if chart is not None and monthly is not None:
             if chart.suffix.lower() not in (".png", ".svg"):
                 raise CatalogueValidationError("ledger.format_unknown", value=chart.suffix, allowed=".png, .svg")
@@ -112,7 +112,7 @@ def report_indicators(
     with reporting(json_mode):
         with open_session() as session:
             report = indicators(session=session, period=parse_period(period, today=_today()), by=by)
-        _output([report], fmt, out, template)
+        output_reports([report], fmt, out, template)
 
 
 @totals_app.command("add")
