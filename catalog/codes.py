@@ -38,6 +38,24 @@ _GENERAL: dict[str, tuple[str, str]] = {
     "entity.not_found": ("Không tìm thấy {entity} '{key}'.", "{entity} '{key}' not found."),
     "conflict": ("Xung đột: {detail}", "Conflict: {detail}"),
     "usage.invalid": ("Cách dùng không đúng: {detail}", "Invalid usage: {detail}"),
+    "usage.no_such_option": (
+        "Lệnh `{command}` không có tùy chọn {option}.{suggestion} Xem `{command} --help`.",
+        "`{command}` has no option {option}.{suggestion} See `{command} --help`.",
+    ),
+    "usage.no_such_command": (
+        "`{command}` không có lệnh '{name}'. Xem `{command} --help`.",
+        "`{command}` has no command '{name}'. See `{command} --help`.",
+    ),
+    "usage.missing": (
+        "Lệnh `{command}` còn thiếu {name}. Xem `{command} --help`.",
+        "`{command}` is missing {name}. See `{command} --help`.",
+    ),
+    "usage.bad_value": (
+        "Giá trị của {name} không dùng được ({detail}). Xem `{command} --help`.",
+        "The value of {name} cannot be used ({detail}). See `{command} --help`.",
+    ),
+    "usage.other": ("Cách dùng `{command}` không đúng: {detail}. Xem `{command} --help`.",
+                    "Invalid use of `{command}`: {detail}. See `{command} --help`."),
     "file.unreadable": ("Không đọc được tệp {path}: {detail}", "Cannot read file {path}: {detail}"),
 }
 

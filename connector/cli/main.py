@@ -5,11 +5,14 @@ over the service functions of ``catalog`` and ``connector``."""
 from __future__ import annotations
 
 import importlib
+import sys
 
 import typer
 
 import connector.cli.producers_admin  # noqa: F401  (adds merge/keep-both/candidates to producers_app)
 from connector.cli import catalogue, system
+from connector.cli.output import ExitCode, err_console, report_error
+from connector.cli.usage import ClickException, NoArgsIsHelpError, UsageError, as_error
 
 app = typer.Typer(
     name="agri",
@@ -54,8 +57,25 @@ for module_name in COMMANDS:
 _ = catalogue
 
 
-def run() -> None:
-    app()
+def run(argv: list[str] | None = None) -> None:
+    """The ``agri`` entry point.  Click's own usage messages (English, plain text even with
+    ``--json``) are replaced by registered errors in the user's language."""
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        outcome = app(args=args, prog_name="agri", standalone_mode=False)
+    except NoArgsIsHelpError as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except UsageError as exc:
+        report_error(as_error(exc), json_mode="--json" in args)
+        sys.exit(int(ExitCode.USAGE))
+    except typer.Abort:
+        err_console.print("Đã hủy. / Aborted.")
+        sys.exit(int(ExitCode.PARTIAL))
+    except ClickException as exc:  # e.g. a file argument Click itself could not open
+        exc.show()
+        sys.exit(exc.exit_code)
+    sys.exit(outcome if isinstance(outcome, int) else 0)
 
 
 if __name__ == "__main__":

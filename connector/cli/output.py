@@ -121,13 +121,18 @@ def reporting(json_mode: bool) -> Iterator[None]:
 
 
 def _fail(error: AgriConnectorError, json_mode: bool) -> NoReturn:
+    report_error(error, json_mode)
+    raise typer.Exit(int(exit_code_for(error))) from None
+
+
+def report_error(error: AgriConnectorError, json_mode: bool) -> None:
+    """Print one error: a line in the user's language, or the JSON envelope."""
     if json_mode:
         emit_json(data=None, errors=[error.to_dict(lang())], ok=False)
     else:
         err_console.print(f"[bold red]Lỗi[/] [dim]({error.code})[/]: {error.message(lang())}"
                           if lang() == "vi" else
                           f"[bold red]Error[/] [dim]({error.code})[/]: {error.message('en')}")
-    raise typer.Exit(int(exit_code_for(error))) from None
 
 
 def finish(code: ExitCode) -> None:
