@@ -26,13 +26,15 @@ import random
 import re
 import time
 import weakref
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import httpx
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, stop_after_delay
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+from tenacity.stop import stop_base
 
 from catalog.errors import (
     AgriConnectorError,
@@ -205,9 +207,18 @@ async def call_with_retries(
     anything else propagates at once.  ``before_retry(attempt, error)`` runs before each new
     attempt (the sync engine looks a SKU up there and may raise to stop).  When attempts or the
     deadline run out, the last error is raised as it was.
+
+    The first attempt runs directly (most calls succeed at once: no retry machinery for them);
+    tenacity takes over from the first retriable failure, which it sees as attempt 1.
     """
     active = policy or default_policy()
     started = time.monotonic()
+    try:
+        return await operation()
+    except Exception as error:
+        if not retry_if(error) or active.max_attempts <= 1:
+            raise
+        first: list[BaseException] = [error]
 
     def wait(state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
@@ -229,7 +240,7 @@ async def call_with_retries(
 
     retrying = AsyncRetrying(
         retry=retry_if_exception(retry_if),
-        stop=stop_after_attempt(active.max_attempts) | stop_after_delay(active.deadline),
+        stop=stop_after_attempt(active.max_attempts) | _StopAt(started + active.deadline),
         wait=wait,
         before_sleep=before_sleep,
         sleep=sleep or asyncio.sleep,
@@ -237,9 +248,21 @@ async def call_with_retries(
     )
 
     async def attempt() -> T:  # tenacity awaits only coroutine functions: a lambda must be wrapped
+        if first:  # the attempt already made, failed as it did
+            raise first.pop()
         return await operation()
 
     return await retrying(attempt)
+
+
+class _StopAt(stop_base):
+    """Stop once the policy's deadline (counted from the first attempt) has passed."""
+
+    def __init__(self, moment: float) -> None:
+        self.moment = moment
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        return time.monotonic() >= self.moment
 
 
 # --------------------------------------------------------------------------------------------
@@ -249,38 +272,128 @@ async def call_with_retries(
 class TokenBucket:
     """An async token bucket: ``rate`` requests per second with bursts of ``burst``.
 
-    No lock is needed: reserving a slot reads and writes ``_next`` without awaiting in between.
+    It counts the way marketplaces count (the sandbox's limiter is one such bucket): tokens refill
+    continuously at the rate, up to ``burst``, and each request takes one *when it leaves*.
+    Waiting requests queue in order behind one timer, so after a stall of the event loop at
+    most ``burst`` go at once, never every request whose turn passed meanwhile (a marketplace
+    counts those as one burst and answers 429).  The client paces at ``HEADROOM`` of the
+    documented rate with a burst of a tenth of a second's worth by default: half of the
+    sandbox's (a fifth), the other half absorbs the jitter of the network and of both event
+    loops, and the headroom refills the marketplace's bucket when a stall has emptied it.
+
+    A marketplace counts a request when it handles it, not when it was sent: a server that
+    stalls handles every request that reached it meanwhile at one instant.  So the requests in
+    flight (``acquire(in_flight=True)`` … ``done``) are capped too: at a fifth of a second's
+    worth (what a marketplace's burst allows), or twice what the shortest round trip seen needs
+    to keep the rate, whichever is more.
+
     It slows down on 429s (AIMD): ``penalize`` halves the rate, at most once per second so that a
     burst of 429s counts once, down to a tenth of the nominal rate, and blocks until the
     ``retry_after``; each success (``reward``) adds back 2 % of the nominal rate.
     """
+
+    HEADROOM = 0.98  # pace a little under the documented rate: the marketplace's bucket refills meanwhile
 
     def __init__(self, rate: float, *, burst: int | None = None, min_rate: float | None = None) -> None:
         self.nominal = max(float(rate), 0.1)
         self.rate = self.nominal
         self.burst = burst if burst is not None else max(1, int(self.nominal // 10))
         self.min_rate = min_rate if min_rate is not None else max(0.1, self.nominal / 10)
-        self._next = 0.0  # monotonic time of the next free slot
+        self.tokens = float(self.burst)
+        self._stamp = time.monotonic()
         self._blocked_until = 0.0
         self._last_penalty = -1e9
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._waiters: deque[tuple[asyncio.Future[None], bool]] = deque()
+        self._timer: asyncio.TimerHandle | None = None
+        self.in_flight = 0
+        self._round_trip = 0.0  # the shortest round trip seen (drifting up slowly), seconds
 
-    HEADROOM = 0.95  # pace a little under the documented rate: a 429 costs a Retry-After pause
+    @property
+    def max_in_flight(self) -> int:
+        return max(1, int(self.nominal / 5), int(2 * self.nominal * self._round_trip) + 1)
+
+    def _refill(self, now: float) -> None:
+        if now > self._stamp:
+            self.tokens = min(float(self.burst), self.tokens + (now - self._stamp) * self.rate * self.HEADROOM)
+            self._stamp = now
+
+    def _wait(self, now: float) -> float:
+        """Seconds until a token is free (0: now)."""
+        shortfall = 1.0 - self.tokens
+        return max(0.0, self._blocked_until - now, shortfall / (self.rate * self.HEADROOM) if shortfall > 0 else 0.0)
 
     def reserve(self) -> float:
-        """Take a slot; seconds to wait before using it."""
+        """Take a token now, in debt if none is free; seconds to wait before using it."""
         now = time.monotonic()
-        interval = 1.0 / (self.rate * self.HEADROOM)
-        earliest = max(now - (self.burst - 1) * interval, self._next, self._blocked_until)
-        self._next = earliest + interval
-        return max(0.0, earliest - now)
+        self._refill(now)
+        wait = self._wait(now)
+        self.tokens -= 1.0
+        return wait
 
-    async def acquire(self) -> None:
-        delay = self.reserve()
-        if delay > 0:
-            await asyncio.sleep(delay)
+    async def acquire(self, *, in_flight: bool = False) -> None:
+        """Wait for a token (first come, first served) and take it; with ``in_flight``, also for a
+        place among the requests in flight (give it back with :meth:`done`)."""
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # a new event loop (asyncio.run again): the old queue is gone
+            self._loop, self._waiters, self._timer, self.in_flight = loop, deque(), None, 0
+        if not self._waiters and (not in_flight or self.in_flight < self.max_in_flight):
+            now = time.monotonic()
+            self._refill(now)
+            if self._wait(now) == 0.0:
+                self.tokens -= 1.0
+                self.in_flight += in_flight
+                return
+        future: asyncio.Future[None] = loop.create_future()
+        self._waiters.append((future, in_flight))
+        self._arm()
+        try:
+            await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():  # given its turn, then cancelled: give it back
+                self.tokens += 1.0
+                if in_flight:
+                    self.done(None)
+            raise
+
+    def done(self, round_trip: float | None) -> None:
+        """A request taken with ``acquire(in_flight=True)`` has its answer (or failed)."""
+        self.in_flight = max(0, self.in_flight - 1)
+        if round_trip is not None and round_trip > 0:
+            rtt = self._round_trip
+            self._round_trip = round_trip if rtt == 0.0 or round_trip < rtt else rtt + (round_trip - rtt) * 0.01
+        if self._waiters and self._timer is None and self._loop is not None:
+            self._release()
+
+    def _arm(self) -> None:
+        if self._timer is not None or not self._waiters or self._loop is None:
+            return
+        if self._waiters[0][1] and self.in_flight >= self.max_in_flight:
+            return  # the next answer (done) releases the queue
+        now = time.monotonic()
+        self._refill(now)
+        self._timer = self._loop.call_later(self._wait(now), self._release)
+
+    def _release(self) -> None:
+        self._timer = None
+        now = time.monotonic()
+        self._refill(now)
+        while self._waiters and self._wait(now) <= 1e-6:
+            future, in_flight = self._waiters[0]
+            if future.done():  # its task was cancelled while waiting
+                self._waiters.popleft()
+                continue
+            if in_flight and self.in_flight >= self.max_in_flight:
+                break
+            self._waiters.popleft()
+            self.tokens -= 1.0
+            self.in_flight += in_flight
+            future.set_result(None)
+        self._arm()
 
     def penalize(self, retry_after: float | None = None) -> None:
         now = time.monotonic()
+        self._refill(now)
         if now - self._last_penalty >= 1.0:
             self.rate = max(self.min_rate, self.rate / 2)
             self._last_penalty = now
@@ -289,6 +402,7 @@ class TokenBucket:
 
     def reward(self) -> None:
         if self.rate < self.nominal:
+            self._refill(time.monotonic())
             self.rate = min(self.nominal, self.rate + self.nominal * 0.02)
 
 
@@ -429,11 +543,13 @@ class HttpCore:
     refresh: Callable[[], Awaitable[None]] | None = None
     redactor: Redactor = field(init=False)
     limiter: TokenBucket = field(init=False)
+    _timeout: httpx.Timeout = field(init=False)
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
         self.redactor = Redactor(self.secrets)
         self.limiter = limiter_for(self.marketplace, self.account, self.base_url, self.rate)
+        self._timeout = httpx.Timeout(self.timeout, connect=min(self.timeout, 5.0))
 
     def add_secret(self, *values: str | None) -> None:
         """Register a secret learnt at run time (an access token) for redaction."""
@@ -519,17 +635,20 @@ class HttpCore:
             data=data,
             files=files,
             headers=headers,
-            timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, 5.0)),
+            timeout=self._timeout,
         )
         if self.sign is not None and authenticated:
             await self.sign(request)
-        await self.limiter.acquire()
+        await self.limiter.acquire(in_flight=True)
         started = time.monotonic()
         status: int | None = None
         try:
             try:
-                response = await self.client.send(request)
-                await response.aread()
+                try:
+                    response = await self.client.send(request)
+                    await response.aread()
+                finally:
+                    self.limiter.done(time.monotonic() - started)
             except httpx.TimeoutException as exc:
                 connect = isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
                 raise RetriableError(
@@ -575,11 +694,13 @@ class HttpCore:
             raise self.redactor.redact_error(error) from None
 
     def _log(self, ctx: RequestContext, status: int | None, started: float, attempt: int, *, outcome: str) -> None:
-        duration_ms = round((time.monotonic() - started) * 1000, 1)
         if outcome == "ok" and status is not None and status < 400:
             level = logging.DEBUG
         else:
             level = logging.INFO
+        if not logger.isEnabledFor(level):  # the line and its redaction cost nothing when unseen
+            return
+        duration_ms = round((time.monotonic() - started) * 1000, 1)
         logger.log(
             level,
             "%s %s %s -> %s (%s) %.1f ms attempt %d",

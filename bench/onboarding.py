@@ -262,9 +262,9 @@ def run_funnel(db: Path) -> dict[str, object]:
     with Session(engine) as session:
         period = parse_period("all", today=date(2025, 9, 1))
         for label, by, scheme in (("commune", "commune", "vn2025"), ("district", "district", "vn2004")):
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             report = build_funnel(session=session, period=period, dimensions=by, scheme=scheme)
-            out[label] = time.perf_counter() - start
+            out[label], out[f"{label}_cpu"] = time.perf_counter() - start, time.process_time() - cpu
             out[f"{label}_total"] = report.total.counts
     return out
 
@@ -320,6 +320,9 @@ def main() -> None:
             seconds = float(funnel[label])  # type: ignore[arg-type]
             figure(f"funnel by {label}, whole province", project=seconds, unit="s", target="< 1 s",
                    met=seconds < 1)
+            cpu_s = float(funnel[f"{label}_cpu"])  # type: ignore[arg-type]
+            figure(f"funnel by {label}, whole province, CPU time (fair on a shared machine)", project=cpu_s,
+                   unit="s", target="< 1 s", met=cpu_s < 1)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ per row; rows added during an import are indexed as they are created.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -53,6 +54,20 @@ class MatchResult:
         return self.producer_id is not None
 
 
+_NEW = MatchResult(MatchKind.new)
+_PLAIN_CODE = re.compile(r"[0-9A-Za-z]+(?:-[0-9A-Za-z]+)*")
+_ALIASED_WORDS = frozenset({"tp", "tt", "can"})  # words :func:`fold`'s spelling aliases may rewrite
+
+
+def code_key(code: str) -> str:
+    """``fold(code)``, without its general machinery for the common ``"06001-0042"`` / ``"BK-12"`` shapes."""
+    if _PLAIN_CODE.fullmatch(code):
+        key = code.lower().replace("-", " ")
+        if _ALIASED_WORDS.isdisjoint(key.split()):
+            return key
+    return fold(code)
+
+
 @dataclass
 class ProducerMatcher:
     by_code: dict[str, int] = field(default_factory=dict)
@@ -67,26 +82,37 @@ class ProducerMatcher:
         return matcher
 
     def add(self, key: ProducerKey) -> None:
-        name = fold(key.name)
-        self.by_code[fold(key.code)] = key.id
-        if key.phone:
-            self.by_phone.setdefault(key.phone, []).append((name, key.id))
-        if key.unit_vn2025:
-            self.by_name_unit.setdefault((name, key.unit_vn2025), key.id)
+        self.add_folded(key.id, code_key=code_key(key.code), name_key=fold(key.name), phone=key.phone,
+                        unit_vn2025=key.unit_vn2025)
+
+    def add_folded(self, pid: int, *, code_key: str, name_key: str, phone: str | None,
+                   unit_vn2025: str | None) -> None:
+        """:meth:`add` for a caller that already holds the folded code and name (:func:`code_key`,
+        :func:`~catalog.text.fold`): a bulk import folds each name once."""
+        self.by_code[code_key] = pid
+        if phone:
+            entries = self.by_phone.get(phone)
+            if entries is None:
+                self.by_phone[phone] = [(name_key, pid)]
+            else:
+                entries.append((name_key, pid))
+        if unit_vn2025:
+            self.by_name_unit.setdefault((name_key, unit_vn2025), pid)
 
     def match(
         self, *, code: str | None = None, phone: str | None = None, name: str | None = None,
-        unit_vn2025: str | None = None,
+        unit_vn2025: str | None = None, name_key: str | None = None,
     ) -> MatchResult:
-        if code and (found := self.by_code.get(fold(code))) is not None:
+        """The producer a row names; ``name_key`` (``fold(name)``) spares the fold when the caller has it."""
+        if code and (found := self.by_code.get(code_key(code))) is not None:
             return MatchResult(MatchKind.code, found)
-        name_key = fold(name) if name else None
-        if phone and phone in self.by_phone:
-            entries = self.by_phone[phone]
-            same_name = [pid for n, pid in entries if n == name_key]
-            if same_name:
-                return MatchResult(MatchKind.phone, same_name[0])
+        if name_key is None and name:
+            name_key = fold(name)
+        if phone and (entries := self.by_phone.get(phone)) is not None:
+            for entry_name, pid in entries:
+                if entry_name == name_key:
+                    return MatchResult(MatchKind.phone, pid)
             return MatchResult(MatchKind.ambiguous, None, tuple(pid for _, pid in entries))
         if name_key and unit_vn2025 and (found := self.by_name_unit.get((name_key, unit_vn2025))) is not None:
             return MatchResult(MatchKind.name_commune, found)
-        return MatchResult(MatchKind.new)
+        return _NEW

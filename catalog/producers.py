@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from pydantic import field_validator
-from sqlalchemy import DateTime, func
+from sqlalchemy import DateTime, Index, func
 from sqlmodel import Column, Field, Session, SQLModel, col, select
 
 from catalog.errors import CatalogueValidationError, NotFoundError
@@ -85,6 +85,8 @@ class ProducerUpdate(SQLModel):
 
 
 class Producer(ProducerBase, table=True):
+    __table_args__ = (Index("ix_producer_units", "unit_vn2025", "unit_vn2004"),)  # the funnel's grouping by unit
+
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(unique=True, index=True, max_length=40)
     name_key: str = Field(index=True, max_length=200)

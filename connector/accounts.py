@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import SecretStr
-from sqlalchemy import JSON, DateTime, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Index, UniqueConstraint
 from sqlmodel import Column, Field, Session, SQLModel, col, select
 
 from catalog.errors import CatalogueValidationError, NotFoundError
@@ -40,7 +40,9 @@ class MarketplaceAccountBase(SQLModel):
 
 class MarketplaceAccount(MarketplaceAccountBase, table=True):
     __tablename__ = "marketplace_account"
-    __table_args__ = (UniqueConstraint("name", name="uq_account_name"),)
+    __table_args__ = (UniqueConstraint("name", name="uq_account_name"),
+                      # the funnel's holders per platform, read in index order
+                      Index("ix_marketplace_account_holding", "marketplace", "status", "opened_on", "producer_id"))
 
     id: int | None = Field(default=None, primary_key=True)
     producer_id: int = Field(foreign_key="producer.id", index=True)

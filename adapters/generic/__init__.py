@@ -10,7 +10,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
@@ -114,6 +114,28 @@ def _form_value(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+class _Quoted(Mapping[str, Any]):
+    """The context's values as URL path segments, quoted when a template asks for them."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self._values = values
+
+    def __getitem__(self, key: str) -> Any:
+        value = self._values[key]
+        return quote(str(value), safe="") if isinstance(value, str | int) else value
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._values
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
 class GenericAdapter(Adapter):
     key: ClassVar[str] = "generic"
     credential_fields: ClassVar[tuple[str, ...]] = ("api_key",)  # of the default (sandbox) profile
@@ -129,6 +151,7 @@ class GenericAdapter(Adapter):
         self._prefix = httpx.URL(config.base_url).path.rstrip("/")
         self._token: str | None = None
         self._token_expires = 0.0
+        self._api_key: str | None = None  # the rendered api-key value (credentials do not change)
         self._login_lock: asyncio.Lock | None = None
         self.http = HttpCore(
             client=client,
@@ -169,7 +192,9 @@ class GenericAdapter(Adapter):
     async def _authorize(self, request: httpx.Request) -> None:
         auth = self.profile.auth
         if auth.scheme == "api_key":
-            value = str(render(auth.value, self._credentials()))
+            value = self._api_key
+            if value is None:
+                value = self._api_key = str(render(auth.value, self._credentials()))
             if auth.location == "header":
                 request.headers[auth.name] = value
             else:
@@ -250,8 +275,12 @@ class GenericAdapter(Adapter):
         paging: Mapping[str, Any] | None = None,
     ) -> Reply:
         try:
-            quoted = {k: quote(str(v), safe="") if isinstance(v, str | int) else v for k, v in context.items()}
-            path = str(render(op.path, quoted)) if url is None else url
+            if url is not None:
+                path = url
+            elif "{" in op.path:
+                path = str(render(op.path, _Quoted(context)))
+            else:
+                path = op.path
             query = render(dict(op.query), context) if url is None else None  # a Link URL is complete
             body = render(dict(op.body), context)
             if paging and url is None:  # page/offset/cursor parameters the template does not set itself

@@ -10,7 +10,7 @@ tuples to the driver, on SQLite and PostgreSQL alike.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from itertools import repeat
 from typing import Any
@@ -42,36 +42,51 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]], 
     column default."""
     if not rows:
         return
+    # column by column: one list comprehension per column costs less than a tuple built per row
+    insert_columns(session, table, {key: [row[key] for row in rows] for key in rows[0]}, now=now)
+
+
+def insert_columns(session: Session, table: Table, columns: Mapping[str, Sequence[Any]], *,
+                   now: Sequence[str] = (), constants: Mapping[str, Any] | None = None) -> None:
+    """INSERT rows given column by column (``columns``: name → that column's values, all of one
+    length) into ``table``, in the session's transaction; ``constants`` (name → one value for every
+    row) and the columns named in ``now`` (the current time, UTC) are processed once, not per row;
+    other columns are left to their column default."""
+    constants = dict(constants or {})
+    keys = list(columns)
+    count = len(columns[keys[0]]) if keys else 0
+    if not count:
+        return
     connection = session.connection()
     dialect = connection.dialect
-    keys = list(rows[0])
     defaults: dict[str, Any] = {}
     generated = False  # a column default computed per row (a function, SQL): SQLAlchemy must insert
     for column in table.c:
-        if column.name in keys or column.name in now or column.default is None:
+        if column.name in keys or column.name in now or column.name in constants or column.default is None:
             continue
         if column.default.is_scalar:
             defaults[column.name] = column.default.arg  # type: ignore[attr-defined]
         else:
             generated = True
-    columns = [*keys, *defaults, *now]
+    fixed = {**defaults, **constants}
+    names = [*keys, *fixed, *now]
     placeholder = _PLACEHOLDER.get(dialect.paramstyle)
-    if placeholder is None or generated:  # let SQLAlchemy do it
-        stamp = datetime.now(UTC)
-        session.execute(table.insert(), [{**row, **dict.fromkeys(now, stamp)} for row in rows])
-        return
-    processors = [_processor(table.c[c].type, dialect) for c in keys]
     stamp = datetime.now(UTC)
-    stamps = (*(_process(table, c, v, dialect) for c, v in defaults.items()),
+    if placeholder is None or generated:  # let SQLAlchemy do it
+        extra = {**constants, **dict.fromkeys(now, stamp)}
+        session.execute(table.insert(), [{**dict(zip(keys, row, strict=True)), **extra}
+                                         for row in zip(*(columns[k] for k in keys), strict=True)])
+        return
+    stamps = (*(_process(table, c, v, dialect) for c, v in fixed.items()),
               *(_process(table, c, stamp, dialect) for c in now))
     quote = dialect.identifier_preparer.quote
-    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-           f"VALUES ({', '.join([placeholder] * len(columns))})")
-    # column by column: one list comprehension per column costs less than a tuple built per row
+    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in names)}) "
+           f"VALUES ({', '.join([placeholder] * len(names))})")
     values: list[Iterable[Any]] = []
-    for key, process in zip(keys, processors, strict=True):
-        cells = [row[key] for row in rows]
+    for key in keys:
+        cells = columns[key]
+        process = _processor(table.c[key].type, dialect)
         values.append(cells if process is None else [None if v is None else process(v) for v in cells])
-    values.extend(repeat(stamp_value, len(rows)) for stamp_value in stamps)
+    values.extend(repeat(stamp_value, count) for stamp_value in stamps)
     params = list(zip(*values, strict=False))
     connection.exec_driver_sql(sql, params)

@@ -35,8 +35,13 @@ _KIND_PREFIXES = (("hop tac xa", ProducerKind.cooperative), ("htx", ProducerKind
                   ("ho kinh doanh", ProducerKind.household_business), ("hkd", ProducerKind.household_business))
 
 
+_KIND_FIRST_WORDS = frozenset(prefix.split()[0] for prefix, _ in _KIND_PREFIXES)
+
+
 def infer_kind(name: str) -> ProducerKind:
     key = fold(name)
+    if key.partition(" ")[0] not in _KIND_FIRST_WORDS:  # no prefix can match (most names: a bulk import's cost)
+        return ProducerKind.household
     for prefix, kind in _KIND_PREFIXES:
         if key.startswith(prefix + " ") or key == prefix:
             return kind
@@ -110,6 +115,10 @@ class ProducerBook:
         """The producer id a row names (negative until :meth:`flush` for a new one), or ``None``."""
         key = tuple(map(values.get, ROW_FIELDS))
         hit = self._cache.get(key)
+        if type(hit) is int:  # the common case: a producer seen on an earlier row
+            if defining:
+                self._seen.add(hit)
+            return hit
         if hit is None:
             hit = self._resolve(values, sheet=sheet, row=row, columns=columns, defining=defining)
             self._cache[key] = hit

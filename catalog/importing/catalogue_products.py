@@ -11,19 +11,21 @@ Columns absent from the file are left alone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
 from sqlmodel import Session
 
 from catalog.categories import Category
-from catalog.importing.bulk import insert_rows
+from catalog.importing.bulk import insert_columns
 from catalog.importing.problems import ProblemLog
 from catalog.importing.table import ParsedRow
 from catalog.products import Product
-from catalog.text import fold
+from catalog.text import fold, fold_many
 
 PRODUCT_TABLE = Product.__table__  # type: ignore[attr-defined]
 CONTENT_FIELDS = ("name", "description", "category_code", "unit", "net_qty", "net_unit", "price", "weight_g",
@@ -70,11 +72,41 @@ class CategoryIndex:
         return None
 
 
-@dataclass
-class _Existing:
-    id: int
-    stock: int
-    values: tuple[Any, ...]  # the stored content fields, in the order of ``ProductBook.fields``
+class _Plan:
+    """How a row's converted values become the stored content fields (worked out once per import):
+    the file field each stored field comes from, and where defaults, the net quantity and the
+    category code go."""
+
+    def __init__(self, fields: tuple[str, ...]) -> None:
+        source = {"category_code": "category"}
+        self.keys = tuple(source.get(f, f) for f in fields)
+        self.defaults = tuple((fields.index(f), default) for f, default in DEFAULTS.items() if f in fields)
+        self.qty = fields.index("net_qty") if "net_qty" in fields else -1
+        self.qty_unit = fields.index("net_unit") if "net_unit" in fields else -1
+        self.category = fields.index("category_code") if "category_code" in fields else -1
+        self.name = fields.index("name") if "name" in fields else -1
+        self.constants = {f: v for f, v in DEFAULTS.items() if f not in fields}
+        self.insert_keys = ("producer_id", "sku", "stock", "name_key", *fields)
+        self.update_keys = tuple(f"v_{f}" for f in fields)
+
+
+_Existing = tuple[Any, ...]
+"""A stored product: (id, producer id, SKU, stock, then from :data:`STORED_AT` on the content fields
+in the order of ``ProductBook.fields``); Decimals compare by value, so ``500.000`` equals ``500``."""
+STORED_AT = 4
+_ID, _STOCK = 0, 3
+_PRODUCER = itemgetter(1)
+
+
+def _as_decimals(rows: list[Any], at: int, column_type: Any, dialect: Any, type_code: Any) -> list[Any]:
+    """Column ``at`` as SQLAlchemy returns a Numeric (SQLite stores a float: Decimal("%.3f")), once
+    per distinct value; a column of whole numbers (``500`` g) compares equal as it is."""
+    process = column_type.dialect_impl(dialect).result_processor(dialect, type_code)
+    distinct = {row[at] for row in rows}
+    if process is None or all(v is None or type(v) is int for v in distinct):
+        return rows
+    converted = {v: None if v is None else process(v) for v in distinct}
+    return [(*row[:at], converted[row[at]], *row[at + 1:]) for row in rows]
 
 
 @dataclass
@@ -92,28 +124,34 @@ class ProductBook:
     ids: dict[tuple[int, str], int] = field(default_factory=dict)
     _existing: dict[int, dict[str, _Existing]] | None = None
     _seen: dict[int, dict[str, int]] = field(default_factory=dict)
-    _inserts: list[dict[str, Any]] = field(default_factory=list)
+    _inserts: list[tuple[Any, ...]] = field(default_factory=list)  # _Plan.insert_keys, with the name as key
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _stock: list[dict[str, Any]] = field(default_factory=list)
     _categories: CategoryIndex | None = None
+    _row_plan: _Plan | None = None
+    _by_producer: dict[int, dict[str, _Existing]] = field(default_factory=dict)
 
     def existing(self) -> dict[int, dict[str, _Existing]]:
-        """(producer, SKU) → id, stock and content fields of every product, loaded with one query."""
+        """(producer, SKU) → id, stock and content fields of every product, loaded with one query
+        through the driver (plain tuples: a SQLAlchemy row per product costs more than the query)."""
         if self._existing is None:
             table = PRODUCT_TABLE
             query = select(table.c.id, table.c.producer_id, table.c.sku, table.c.stock,
                            *(table.c[f] for f in self.fields))
-            index: dict[int, dict[str, _Existing]] = {}
-            decimals = [i for i, f in enumerate(self.fields) if f == "net_qty"]  # the one Numeric field
-            for row in self.session.execute(query):
-                by_sku = index.get(row[1])
-                if by_sku is None:
-                    by_sku = index[row[1]] = {}
-                values = tuple(row[4:])
-                if decimals:
-                    values = _normal(values, decimals)
-                by_sku[row[2]] = _Existing(row[0], row[3], values)
-            self._existing = index
+            self.session.flush()
+            connection = self.session.connection()
+            cursor = connection.connection.cursor()
+            try:
+                cursor.execute(str(query.compile(dialect=connection.dialect)))
+                rows: list[Any] = list(cursor.fetchall())
+                types = [d[1] for d in cursor.description or ()]
+            finally:
+                cursor.close()
+            for i, name in enumerate(self.fields, start=STORED_AT):
+                if name == "net_qty" and rows:
+                    rows = _as_decimals(rows, i, table.c[name].type, connection.dialect, types[i])
+            rows.sort(key=_PRODUCER)
+            self._existing = {pid: {row[2]: row for row in group} for pid, group in groupby(rows, _PRODUCER)}
         return self._existing
 
     def category(self, text: str) -> str | None:
@@ -121,36 +159,49 @@ class ProductBook:
             self._categories = CategoryIndex.load(self.session)
         return self._categories.resolve(text)
 
+    def _plan(self) -> _Plan:
+        if self._row_plan is None:
+            self._row_plan = _Plan(self.fields)
+        return self._row_plan
+
     def add(self, parsed: ParsedRow, pid: int) -> bool:
         """Stage one row; ``False`` (logged) when the row is rejected."""
-        values, row = parsed.values, parsed.row
+        values = parsed.values
         sku: str = values["sku"]
-        seen = self._seen.setdefault(pid, {})
+        seen = self._seen.get(pid)
+        if seen is None:
+            seen = self._seen[pid] = {}
         first = seen.get(sku)
         if first is not None:
-            self.log.error("import.sku_repeated", sheet=self.sheet, row=row, column=self.columns.get("sku"),
+            self.log.error("import.sku_repeated", sheet=self.sheet, row=parsed.row, column=self.columns.get("sku"),
                            value=sku, first_row=first)
             return False
-        seen[sku] = row
-        stored = self._stored(values, row)
+        seen[sku] = parsed.row
+        plan = self._row_plan or self._plan()
+        stored = self._stored(values, parsed.row, plan)
         if stored is None:
             return False
-        current = self.existing().get(pid, {}).get(sku) if pid > 0 else None
+        current = None
+        if pid > 0:
+            by_sku = self._by_producer.get(pid)
+            if by_sku is None:
+                by_sku = self._by_producer[pid] = self.existing().get(pid, {})
+            current = by_sku.get(sku)
         if current is None:
-            self._inserts.append({"producer_id": pid, "sku": sku, **DEFAULTS, "stock": values.get("stock", 0),
-                                  **stored, "name_key": fold(stored["name"])})
+            name = stored[plan.name] if plan.name >= 0 else values["name"]  # folded in bulk by flush
+            self._inserts.append((pid, sku, values.get("stock", 0), name, *stored))
             return True
         if self.keep_ids:
-            self.ids[(pid, sku)] = current.id
-        changed = tuple(stored[f] for f in self.fields) != current.values
+            self.ids[(pid, sku)] = current[_ID]
+        changed = tuple(stored) != current[STORED_AT:]
         if changed:
-            update_row = {"_id": current.id, **{f"v_{k}": v for k, v in stored.items()}}
-            if "name" in stored:
-                update_row["v_name_key"] = fold(stored["name"])
+            update_row = {"_id": current[_ID], **dict(zip(plan.update_keys, stored, strict=True))}
+            if plan.name >= 0:
+                update_row["v_name_key"] = fold(stored[plan.name])
             self._updates.append(update_row)
         stock = values.get("stock")
-        if self.set_stock and stock is not None and stock != current.stock:
-            self._stock.append({"_id": current.id, "v_stock": stock})
+        if self.set_stock and stock is not None and stock != current[_STOCK]:
+            self._stock.append({"_id": current[_ID], "v_stock": stock})
             changed = True
         if changed:
             self.updated += 1
@@ -168,33 +219,40 @@ class ProductBook:
         self.unchanged += 1
         return True
 
-    def _stored(self, values: dict[str, Any], row: int) -> dict[str, Any] | None:
-        stored = dict(zip(self.fields, map(values.get, self.fields), strict=True))
-        if stored.get("unit", "") is None:
-            stored["unit"] = DEFAULTS["unit"]
-        if stored.get("status", "") is None:
-            stored["status"] = DEFAULTS["status"]
-        if "net_qty" in values:
-            qty, unit = values["net_qty"]
-            stored["net_qty"] = qty
-            stored["net_unit"] = values.get("net_unit") or unit
-        if values.get("category") is not None:
-            code = self.category(values["category"])
+    def _stored(self, values: dict[str, Any], row: int, plan: _Plan) -> list[Any] | None:
+        """The stored content fields of a row, in the order of :attr:`fields`."""
+        stored = list(map(values.get, plan.keys))
+        for i, default in plan.defaults:
+            if stored[i] is None:
+                stored[i] = default
+        if plan.qty >= 0 and (quantity := stored[plan.qty]) is not None:
+            stored[plan.qty], unit = quantity
+            if plan.qty_unit >= 0:
+                stored[plan.qty_unit] = stored[plan.qty_unit] or unit
+        category = values.get("category")
+        if category is not None:
+            code = self.category(category)
             if code is None:
                 self.log.error("category.unknown", sheet=self.sheet, row=row, column=self.columns.get("category"),
-                               value=values["category"])
+                               value=category)
                 return None
-            stored["category_code"] = code
+            if plan.category >= 0:
+                stored[plan.category] = code
+        elif plan.category >= 0:
+            stored[plan.category] = None
         return stored
 
     def flush(self, real_id: Any) -> None:
         """Write the staged rows: one INSERT and at most two UPDATE executemany calls."""
         if self._inserts:
-            for data in self._inserts:
-                data["producer_id"] = real_id(data["producer_id"])
-            insert_rows(self.session, PRODUCT_TABLE, self._inserts, now=("created_at", "updated_at"))
+            plan = self._plan()
+            columns: list[Sequence[Any]] = list(zip(*self._inserts, strict=True))
+            producers = columns[0] = [real_id(pid) if pid < 0 else pid for pid in columns[0]]
+            columns[3] = fold_many(columns[3])  # the names become their name_key
+            insert_columns(self.session, PRODUCT_TABLE, dict(zip(plan.insert_keys, columns, strict=True)),
+                           constants=plan.constants, now=("created_at", "updated_at"))
             if self.keep_ids:
-                self._new_ids({(data["producer_id"], data["sku"]) for data in self._inserts})
+                self._new_ids(set(zip(producers, columns[1], strict=True)))
             self.created += len(self._inserts)
         if self._updates:
             keys = [k for k in self._updates[0] if k != "_id"]
@@ -225,20 +283,12 @@ class ProductBook:
         """The id of a product of this file or of the database (``pid`` a real producer id)."""
         found = self.ids.get((pid, sku))
         if found is None and (current := self.existing().get(pid, {}).get(sku)) is not None:
-            found = current.id
+            found = current[_ID]
         return found
 
     def products_with_sku(self, sku: str) -> list[int]:
         """Ids of every product (of any producer) with this SKU, in the database or this file."""
-        found = {current.id for by_sku in self.existing().values() if (current := by_sku.get(sku)) is not None}
+        found = {current[_ID] for by_sku in self.existing().values() if (current := by_sku.get(sku)) is not None}
         found |= {pid for (_, s), pid in self.ids.items() if s == sku}
         return sorted(found)
 
-
-def _normal(values: tuple[Any, ...], decimals: list[int]) -> tuple[Any, ...]:
-    """DB values in the form the file's converters produce (Decimal without trailing zeros)."""
-    out = list(values)
-    for i in decimals:
-        if isinstance(out[i], Decimal):
-            out[i] = out[i].normalize()
-    return tuple(out)

@@ -8,6 +8,11 @@ unit and category as stored, a blank for an empty field).  Only an exact match i
 unchanged; any other form ("60.000 đ", "0,5 kg", a TCVN3 name…) goes through the full
 conversion, so the outcome is the same either way, just slower.
 
+The comparison itself is one tuple equality: per producer, the stored products are written once
+in the form a file would hold them (:func:`written_forms`, text for a CSV, numbers as numbers for
+a workbook); a row whose cells differ from that tuple is still checked cell by cell with the exact
+rules below, so the written form only decides how fast a row is taken, never whether.
+
 The producer of a row is known from the same raw producer cells on an earlier row of the file
 (the full path resolved them once); a row whose producer cells are new, whose SKU is repeated, or
 which carries images or OCOP columns always takes the full path.
@@ -21,13 +26,28 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
-from catalog.importing.catalogue_products import DEFAULTS, ProductBook
+from catalog.importing.catalogue_products import DEFAULTS, STORED_AT, ProductBook
 from catalog.importing.cells import Cell
 from catalog.importing.legacy import detect_legacy, looks_legacy
 from catalog.importing.table import Table
 
+_SKU = itemgetter(2)  # of a stored product row (id, producer, SKU, stock, content fields…)
 Check = Callable[[Cell, Any], bool]
+Form = Callable[[Any, bool], Any]
+"""``form(stored, numbers_as_text)``: the raw cell the check accepts for this stored value, or :data:`NEVER`."""
 _MAX_STOCK_DIGITS = 9
+
+
+class _Never:
+    """A written form no cell equals: the cell-by-cell check decides."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NEVER"
+
+
+NEVER: Any = _Never()
 
 
 def _blank(raw: Cell) -> bool:
@@ -82,6 +102,51 @@ def _valid_stock(raw: Cell) -> bool:
     return False
 
 
+def _safe_text(text: str) -> bool:
+    return text.isascii() or not looks_legacy(text) or _unicode_as_is(text)
+
+
+def _text_form(stored: Any, as_text: bool) -> Any:
+    if stored is None:
+        return ""
+    return stored if type(stored) is str and stored and _safe_text(stored) else NEVER
+
+
+def _unit_form(stored: Any, as_text: bool) -> Any:
+    return NEVER if stored is None else _text_form(stored, as_text)
+
+
+def _number_form(stored: Any, as_text: bool) -> Any:
+    if stored is None:
+        return ""
+    if type(stored) is not int:
+        return NEVER
+    if as_text:
+        return str(stored)
+    return NEVER if stored in (0, 1) else stored  # True and False equal 1 and 0 but are no numbers
+
+
+def _net_form(stored: Any, as_text: bool) -> Any:
+    qty, unit = stored
+    if qty is None:
+        return ""
+    return NEVER if unit is None else f"{Decimal(qty).normalize():f} {unit}"
+
+
+def _status_form(stored: Any, as_text: bool) -> Any:
+    return "" if stored == DEFAULTS["status"] else NEVER
+
+
+def written_forms(form: Form, column: list[Any], as_text: bool, memo: dict[Any, Any]) -> list[Any]:
+    """``form`` of every stored value of a column, worked out once per distinct value (``memo``
+    keeps them from one producer to the next: prices and units repeat across producers)."""
+    for value in set(column).difference(memo):
+        memo[value] = form(value, as_text)
+    return list(map(memo.__getitem__, column))
+
+
+_FORMS: dict[Check, Form] = {}  # filled below, for the checks of _CHECKS
+
 # file column → (stored fields it compares with, comparison); a column not listed disables the shortcut
 _CHECKS: dict[str, tuple[tuple[str, ...], Check]] = {
     "name": (("name",), _text),
@@ -98,6 +163,8 @@ _CHECKS: dict[str, tuple[tuple[str, ...], Check]] = {
     "barcode": (("barcode",), _text),
     "status": (("status",), lambda raw, stored: _blank(raw) and stored == DEFAULTS["status"]),
 }
+_FORMS.update({_CHECKS["name"][1]: _text_form, _CHECKS["unit"][1]: _unit_form, _CHECKS["net_qty"][1]: _net_form,
+               _CHECKS["price"][1]: _number_form, _CHECKS["status"][1]: _status_form})
 PRODUCER_FIELDS = frozenset({"producer_code", "producer_name", "kind", "representative", "phone",
                              "registration_code", "address", "commune", "commune_old", "district_old", "province"})
 
@@ -119,20 +186,35 @@ class UnchangedRows:
         self.groups = [(at, fields, check) for at, fields, check in checks if len(fields) > 1]
         self.width = 1 + max([*positions.values()])
         self.producer_key = itemgetter(*self.producer_at)  # a tuple of cells (one cell for one column)
+        # the sku and every compared cell, as one tuple, and how to write stored values that way
+        self.cells = itemgetter(self.sku_at, *(at for at, _fields, _check in checks))
+        self.forms: list[tuple[Callable[[Any], Any], Form, dict[Any, Any]]] = [
+            (itemgetter(*(STORED_AT + i for i in fields)), _FORMS[check], {}) for _at, fields, check in checks]
+        sheet = table.reader.sheet if table.reader is not None else None
+        self.as_text = sheet is None or sheet.encoding is not None  # a CSV: every cell is text
         self.producers: dict[Any, int] = {}
-        self.stored: dict[int, dict[str, Any]] = {}
+        self.written: dict[int, dict[str, tuple[Any, ...]]] = {}
         self.last: list[Cell] | None = None
 
     @classmethod
     def applies(cls, table: Table, book: ProductBook, *, set_stock: bool) -> bool:
         """Whether every column of the sheet can be compared raw (no images, no OCOP, no stock update,
-        no legacy font in the workbook: there the font of a cell, not its text, decides)."""
+        no legacy font in the workbook: there the font of a cell, not its text, decides), and some
+        product is stored at all."""
         columns = table.fields_present - PRODUCER_FIELDS - {"sku", "stock"}
         legacy_fonts = table.reader is not None and table.reader.sheet.font_of is not None
         if set_stock or legacy_fonts or not columns <= _CHECKS.keys() or "sku" not in table.positions:
             return False
         needed = {f for c in columns for f in _CHECKS[c][0]}
-        return needed <= set(book.fields) and bool(PRODUCER_FIELDS & table.fields_present)
+        return needed <= set(book.fields) and bool(PRODUCER_FIELDS & table.fields_present) and bool(book.existing())
+
+    def _written(self, pid: int) -> dict[str, tuple[Any, ...]]:
+        """The stored products of a producer as a file writes them: SKU → (SKU, compared cells…)."""
+        stored: list[Any] = list(self.book.existing().get(pid, {}).values())
+        columns: list[list[Any]] = [list(map(_SKU, stored))]
+        for values, form, memo in self.forms:
+            columns.append(written_forms(form, list(map(values, stored)), self.as_text, memo))
+        return {written[0]: written for written in zip(*columns, strict=True)}
 
     def __call__(self, row: list[Cell], number: int) -> bool:
         if len(row) < self.width:
@@ -141,21 +223,28 @@ class UnchangedRows:
         pid = self.producers.get(self.producer_key(row))
         if pid is None:
             return False
-        by_sku = self.stored.get(pid)
-        if by_sku is None:
-            by_sku = self.stored[pid] = self.book.existing().get(pid, {})
-        sku = row[self.sku_at]
-        current = by_sku.get(sku) if type(sku) is str else None
-        if current is None or (self.stock_at is not None and not _valid_stock(row[self.stock_at])):
+        written = self.written.get(pid)
+        if written is None:
+            written = self.written[pid] = self._written(pid)
+        cells = self.cells(row)
+        sku = cells[0]
+        want = written.get(sku) if type(sku) is str else None
+        if want is None:
             return False
-        stored = current.values
-        for at, i, check in self.singles:
-            if not check(row[at], stored[i]):
+        if self.stock_at is not None:
+            stock = row[self.stock_at]
+            plain = type(stock) is str and stock.isdigit() and stock.isascii() and len(stock) <= _MAX_STOCK_DIGITS
+            if not (plain or _valid_stock(stock)):
                 return False
-        for at, fields, check in self.groups:
-            if not check(row[at], tuple(stored[i] for i in fields)):
-                return False
-        return self.book.mark_unchanged(pid, str(sku), number)
+        if cells != want and not self._same(row, pid, sku):
+            return False
+        return self.book.mark_unchanged(pid, sku, number)
+
+    def _same(self, row: list[Cell], pid: int, sku: str) -> bool:
+        """The exact cell-by-cell rules (cells not in their plain written form)."""
+        stored = self.book.existing()[pid][sku][STORED_AT:]
+        return (all(check(row[at], stored[i]) for at, i, check in self.singles)
+                and all(check(row[at], tuple(stored[i] for i in fields)) for at, fields, check in self.groups))
 
     def learn(self, pid: int | None) -> None:
         """The producer the full path found for the row last offered: later rows with the same

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from catalog.errors import CatalogueValidationError
 from catalog.importing.cells import Cell, cell_text
@@ -26,7 +27,13 @@ from catalog.text import fold
 
 Converter = Callable[[Cell], Any]
 
+TEXT_LIMITS: WeakKeyDictionary[Converter, int | None] = WeakKeyDictionary()
+"""The converters :func:`text` made, with their length limit: a table reader checks clean text
+against the limit itself instead of calling the converter (its fast lane)."""
+
 _SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]*$")
+SKU_AS_IS = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-]{0,63}").fullmatch
+"""A raw SKU cell that :func:`sku` returns unchanged (no spaces to trim, no apostrophe, ≤ 64 characters)."""
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(?:([.,\s])\d{3})(?:\1\d{3})*$")
 _DATE_DMY = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{2}|\d{4})$")
 _DATE_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
@@ -42,6 +49,7 @@ def text(max_length: int | None = None) -> Converter:
             raise CatalogueValidationError("text.too_long", value=value, max=max_length)
         return out
 
+    TEXT_LIMITS[convert] = max_length
     return convert
 
 

@@ -138,7 +138,8 @@ _HIGH_LATIN1 = re.compile("[\u00a1-\u00ff]")
 
 def looks_legacy(text: str) -> bool:
     """Cheap pre-check: Latin-1 letters and nothing that only Unicode Vietnamese has."""
-    return _HIGH_LATIN1.search(text) is not None and _UNICODE_VIET.search(text) is None
+    # the Unicode check first: Vietnamese text has such a letter within its first few characters
+    return _UNICODE_VIET.search(text) is None and _HIGH_LATIN1.search(text) is not None
 
 
 def font_encoding(font_name: str | None) -> tuple[Legacy | None, bool]:

@@ -27,6 +27,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
@@ -39,6 +40,7 @@ from catalog.importing.legacy import looks_legacy
 MAX_UNPACKED_BYTES = 1 << 30  # a spreadsheet that expands past 1 GiB is refused
 MAX_RATIO = 250  # XML compresses ~10–40×; a few hundred is a bomb
 _SNIFF_BYTES = 64 * 1024
+_BLOCK_BYTES = 1 << 20  # CSV lines are decoded a block at a time
 _DELIMITERS = ("\t", ";", ",")
 
 
@@ -253,18 +255,42 @@ def sniff_delimiter(lines: list[str]) -> str:
 
 def _decoded_lines(raw: BinaryIO | io.TextIOWrapper, encoding: str, flags: set[str]) -> Iterator[str]:
     if isinstance(raw, io.TextIOWrapper):  # UTF-16: decoded as a stream
-        for line in raw:
-            if "\x00" in line:
-                flags.add("nul")
-            if "\ufffd" in line:
-                flags.add("bad_bytes")
-            yield line
-        return
+        return _text_lines(raw, flags)
+    return chain.from_iterable(_blocks(raw, encoding, flags))
+
+
+def _text_lines(raw: io.TextIOWrapper, flags: set[str]) -> Iterator[str]:
+    for line in raw:
+        if "\x00" in line:
+            flags.add("nul")
+        if "\ufffd" in line:
+            flags.add("bad_bytes")
+        yield line
+
+
+def _blocks(raw: BinaryIO, encoding: str, flags: set[str]) -> Iterator[Iterator[str]]:
+    """The file in blocks of whole lines: a block without NUL bytes that decodes as a whole (the
+    usual case) is split into lines in C; any other block goes line by line (:func:`_lines`),
+    which flags the damaged lines and reads pasted cp1258 lines of a UTF-8 file."""
     first = True
-    for chunk in raw:
-        if first and chunk.startswith(codecs.BOM_UTF8):
-            chunk = chunk[3:]
+    whole = "cp1258" if encoding == "cp1258" else "utf-8"
+    while block := raw.read(_BLOCK_BYTES):
+        if not block.endswith(b"\n"):
+            block += raw.readline()
+        if first and block.startswith(codecs.BOM_UTF8):
+            block = block[3:]
         first = False
+        if b"\x00" not in block:
+            try:
+                yield io.StringIO(block.decode(whole), newline="\n")  # lines end at "\n" only, as below
+                continue
+            except UnicodeDecodeError:
+                pass
+        yield _lines(io.BytesIO(block), encoding, flags)
+
+
+def _lines(raw: BinaryIO, encoding: str, flags: set[str]) -> Iterator[str]:
+    for chunk in raw:
         if b"\x00" in chunk:
             flags.add("nul")
         if chunk.isascii():
@@ -297,20 +323,17 @@ def _open_csv(path: Path) -> Book:
         flags: set[str] = set()
         reader = csv.reader(_decoded_lines(raw, "utf-8" if encoding == "utf-8-sig" else encoding, flags),
                             delimiter=delimiter)
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:  # binary bytes past the sniffed head
-                raise _refuse("import.file_corrupt", path, detail=f"dòng/line {reader.line_num}") from exc
-            if flags:
-                flagged = FlaggedRow(row)
-                flagged.flags = frozenset(flags)
-                flags.clear()
-                yield flagged
-            else:
-                yield cast(list[Cell], row)
+        try:
+            for row in reader:
+                if flags:
+                    flagged = FlaggedRow(row)
+                    flagged.flags = frozenset(flags)
+                    flags.clear()
+                    yield flagged
+                else:
+                    yield cast(list[Cell], row)
+        except csv.Error as exc:  # binary bytes past the sniffed head
+            raise _refuse("import.file_corrupt", path, detail=f"dòng/line {reader.line_num}") from exc
 
     def open_sheet(name: str) -> Sheet:
         binary = path.open("rb")

@@ -66,7 +66,10 @@ class Booking:
         return Booked(local_midnight(day), day, month_key(day), first[2])
 
 
+_CLOSE = PeriodClose.__table__  # type: ignore[attr-defined]
+_CLOSED_QUERY = select(_CLOSE.c.start, _CLOSE.c.end, _CLOSE.c.label).order_by(_CLOSE.c.start)
+
+
 def load_booking(*, session: Session) -> Booking:
-    rows = session.execute(select(PeriodClose.start, PeriodClose.end, PeriodClose.label)  # type: ignore[call-overload]
-                           .order_by(PeriodClose.start)).all()
+    rows = session.execute(_CLOSED_QUERY).all()  # through the session: pending closes are flushed first
     return Booking([(s, e, label) for s, e, label in rows])

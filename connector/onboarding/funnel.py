@@ -7,13 +7,15 @@ are supplied by step sources in order::
     registered → trained → with an account (any platform; and per platform) → with at least one
     active listing → with at least one sale
 
-A source gives each step's households as a query selecting their ids, as a 0/1 column of a
-per-household query that several steps share (:class:`Flagged`: the accounts, one join for every
-platform), or as a plain set of ids (written into the query, or held in a temporary table when
-large).  The database does the counting — one statement flags each household of the cohort once
-per step and sums the flags per group (distinct households, as ``COUNT(DISTINCT producer_id) …
-GROUP BY``) — so no registration is loaded into Python (``bench/onboarding.py``: the whole province,
-150,000 households, in under a second on SQLite).
+A source gives each step's households as a query selecting their ids, as rows of a query that
+several steps share (:class:`Flagged`), or as a plain set of ids (the accounts: one statement reads
+the holders of every platform).  The database reads each step once, through its indexes, and returns
+its households as one text of ids (``group_concat`` / ``string_agg``) — never a row per household,
+nor a join of the cohort with every step; the cohort, its first days, team members and unit codes
+are read the same way, grouped.  Python then intersects each step with the cohort and counts it per
+group (a distinct household is a set member), so ``bench/onboarding.py`` gets the whole province,
+150,000 households, in well under a second on SQLite (``ix_producer_units`` and
+``ix_marketplace_account_holding``, migration 0010, serve the two largest reads).
 
 Steps are not nested (a household may open an account without a training).  A step's conversion is
 measured against its declared ``base`` step only when, in the report, every household of the step is
@@ -27,31 +29,16 @@ total.
 
 from __future__ import annotations
 
-import sqlite3
-import uuid
-from collections import defaultdict
+import json
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
-from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from itertools import chain
 from typing import Any
 
-from sqlalchemy import (
-    Column,
-    ColumnElement,
-    Integer,
-    MetaData,
-    Select,
-    Table,
-    and_,
-    case,
-    func,
-    literal,
-    null,
-    or_,
-    select,
-)
+from sqlalchemy import Select, String, and_, cast, func, or_, select
 from sqlmodel import Session, col
 
 from catalog.admin_units import AdminUnit, UnitLineage
@@ -65,13 +52,13 @@ from connector.onboarding.geography import Geography
 from connector.onboarding.models import CandidateStatus, MergeCandidate, Registration, TeamMember, TrainingRecord
 from connector.onboarding.periods import Period
 from connector.onboarding.platforms import PLATFORMS, platform_label
+from connector.sync.models import Binding, BindingState
 
 DIMENSIONS = ("commune", "district", "team-member", "month")
 HOLDING_STATUSES = (AccountStatus.active.value, AccountStatus.suspended.value)  # "has an account"
 NO_MEMBER = "—"
 ONE_DAY = timedelta(days=1)
 REGISTERED = "registered"
-_INLINE_IDS = 500  # a set of ids up to this size is written into the query; larger ones go to a temporary table
 
 
 @dataclass(frozen=True)
@@ -85,17 +72,18 @@ class FunnelStep:
 
 @dataclass(frozen=True, eq=False)
 class Flagged:
-    """Households whose row in ``query`` has ``column`` = 1.  ``query`` selects ``producer_id`` and 0/1 columns,
-    one row per household; the steps that share one ``query`` object are counted with a single join (one
-    look-up per household instead of one per step)."""
+    """Households with a row in ``query`` whose ``column`` equals ``value``.  ``query`` selects ``producer_id``
+    and a few key columns (0/1 flags, a platform…; one or more rows per household); the steps that share one
+    ``query`` object are read with a single statement, grouped by those columns."""
 
     query: Select[Any]
     column: str
+    value: Any = 1
 
 
 StepMembers = AbstractSet[int] | Select[Any] | Flagged
-"""The households that reached a step: a query selecting their ids (one column), a column of a shared
-per-household query, or a set of ids."""
+"""The households that reached a step: a query selecting their ids (one column), the rows of a shared query
+with a given value in one column, or a set of ids."""
 
 StepSource = Callable[[Session, Period], Sequence[tuple[FunnelStep, StepMembers]]]
 """``source(session, period)`` → the steps it supplies, each with the households that reached it."""
@@ -115,7 +103,7 @@ def household_sets(session: Session, steps: Sequence[tuple[FunnelStep, StepMembe
     for step, members in steps:
         if isinstance(members, Flagged):
             shared = members.query.subquery()
-            members = select(shared.c.producer_id).where(shared.c[members.column] == 1)
+            members = select(shared.c.producer_id).where(shared.c[members.column] == members.value)
         out.append((step, set(session.execute(members).scalars()) if isinstance(members, Select) else set(members)))
     return out
 
@@ -127,28 +115,26 @@ def training_steps(session: Session, period: Period) -> list[tuple[FunnelStep, S
 
 
 def account_steps(session: Session, period: Period) -> list[tuple[FunnelStep, StepMembers]]:
+    """Households holding an account (active or suspended, opened by the end of the period): on any platform,
+    and per platform.  One statement reads them all, grouped by platform (in index order: no sort)."""
     account = MarketplaceAccount.__table__.c  # type: ignore[attr-defined]
     holding = (account.status.in_(HOLDING_STATUSES), or_(account.opened_on.is_(None), account.opened_on <= period.end))
-    platforms = list(session.execute(select(account.marketplace).where(*holding).distinct()).scalars())
+    by_platform = {platform: set(_ids(text)) for platform, text in session.execute(
+        select(account.marketplace, _ids_text(session, account.producer_id)).where(*holding)
+        .group_by(account.marketplace))}
     order = {key: i for i, key in enumerate(PLATFORMS)}
-    platforms.sort(key=lambda p: (order.get(p, len(order)), p))
-    # one row per account holder: 1 in "any", and 1 in the column of each platform it holds an account on
-    holders = select(account.producer_id.label("producer_id"), func.max(1).label("any"),
-                     *(func.max(case((account.marketplace == platform, 1), else_=0)).label(f"on_{i}")
-                       for i, platform in enumerate(platforms))).where(*holding).group_by(account.producer_id)
+    platforms = sorted(by_platform, key=lambda p: (order.get(p, len(order)), p))
     out: list[tuple[FunnelStep, StepMembers]] = [
-        (FunnelStep("account", "Có tài khoản sàn", "With an account", "trained"), Flagged(holders, "any"))]
-    for i, platform in enumerate(platforms):
+        (FunnelStep("account", "Có tài khoản sàn", "With an account", "trained"), set().union(*by_platform.values()))]
+    for platform in platforms:
         label = platform_label(platform)
         out.append((FunnelStep(f"account:{platform}", f"Có tài khoản {label}", f"On {label}", REGISTERED,
-                               detail=True), Flagged(holders, f"on_{i}")))
+                               detail=True), by_platform[platform]))
     return out
 
 
 def listing_steps(session: Session, period: Period) -> list[tuple[FunnelStep, StepMembers]]:
     """Households with at least one product bound to an active listing (bound by the end of the period)."""
-    from connector.sync.models import Binding, BindingState
-
     binding, product = Binding.__table__.c, Product.__table__.c  # type: ignore[attr-defined]
     query = select(product.producer_id).join_from(Binding.__table__, Product.__table__,  # type: ignore[attr-defined]
                                                   binding.product_id == product.id).where(
@@ -240,31 +226,55 @@ def _member_labels(session: Session) -> dict[int | None, tuple[str, str]]:
     return labels
 
 
-def _membership(session: Session, stack: ExitStack, pid: ColumnElement[Any], members: AbstractSet[int] | Select[Any],
-                ) -> ColumnElement[bool]:
-    """``pid IN (…)``: the step's query, or its set of ids (inline when small, else a temporary table)."""
-    if isinstance(members, Select):
-        return pid.in_(members)
-    if len(members) <= _INLINE_IDS:
-        return pid.in_(sorted(members))
-    table = Table(f"funnel_ids_{uuid.uuid4().hex[:12]}", MetaData(), Column("producer_id", Integer, primary_key=True),
-                  prefixes=["TEMPORARY"])
-    connection = session.connection()
-    table.create(connection)
-    stack.callback(table.drop, connection)
-    connection.execute(table.insert(), [{"producer_id": i} for i in members])
-    return pid.in_(select(table.c.producer_id))
+def _ids_text(session: Session, column: Any) -> Any:
+    """The ids of ``column`` as one comma-separated text (``group_concat`` / ``string_agg``): one value to
+    fetch instead of one row per household.  (SQLite writes integers as text by itself.)"""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    return func.aggregate_strings(column if sqlite else cast(column, String), ",")
+
+
+def _ids(text: str | None) -> list[int]:
+    return json.loads(f"[{text}]") if text else []  # the C parser reads a list of integers fastest
+
+
+def _step_ids(session: Session, sourced: Sequence[tuple[FunnelStep, StepMembers]]) -> list[AbstractSet[int]]:
+    """Each step's households as a set of ids.  A query's ids come back as one text value; the steps that
+    share one :class:`Flagged` query read it once, grouped by its key columns (a few rows)."""
+    shared: dict[int, tuple[list[str], list[tuple[tuple[Any, ...], set[int]]]]] = {}
+    out: list[AbstractSet[int]] = []
+    for _step, members in sourced:
+        if isinstance(members, Flagged):
+            if id(members.query) not in shared:
+                sub = members.query.subquery("funnel_shared")
+                flags = [c for c in sub.c if c.name != "producer_id"]  # the key columns
+                combos = [(tuple(values), set(_ids(text))) for *values, text in session.execute(
+                    select(*flags, _ids_text(session, sub.c.producer_id)).group_by(*flags))]
+                shared[id(members.query)] = [c.name for c in flags], combos
+            names, combos = shared[id(members.query)]
+            at = names.index(members.column)
+            ids: set[int] = set()
+            for values, some in combos:
+                if values[at] == members.value:
+                    ids |= some
+            out.append(ids)
+        elif isinstance(members, Select):
+            sub = members.subquery("funnel_step")
+            out.append(set(_ids(session.execute(select(_ids_text(session, next(iter(sub.c))))).scalar())))
+        else:
+            out.append(members)
+    return out
 
 
 def build_funnel(*, session: Session, period: Period, dimensions: Sequence[str] = (),
                  scheme: str = "vn2025") -> FunnelReport:
     """Distinct households at each step, by ``dimensions`` (any of :data:`DIMENSIONS`).
 
-    One statement does the counting: a materialised table of the cohort (one row per household: first
-    day, unit codes, a 0/1 flag per step), then the flags summed per raw group (first day, team member,
-    unit pair) and in total.  Raw groups are then mapped to rows (month, member label, place) and added
-    up, which is exact: a household has one first day and one pair of unit codes, and the team-member
-    join has one row per distinct (household, member) pair."""
+    The database reads each step's households once, through its indexes, as one text of ids (no row per
+    household, no join over every step); the cohort, its first days, unit codes and team members come the
+    same way, grouped.  The sets are then intersected with the cohort and counted per raw group (first day,
+    team member, unit pair) in Python, and the raw groups mapped to rows (month, member label, place) and
+    added up, which is exact: a household has one first day and one pair of unit codes, and a household on
+    two members' lists is in each member's group once."""
     dims = parse_dimensions(dimensions)
     if scheme not in ("vn2004", "vn2025"):
         raise CatalogueValidationError("onboarding.dimension_unknown", value=scheme, allowed="vn2004, vn2025")
@@ -272,42 +282,30 @@ def build_funnel(*, session: Session, period: Period, dimensions: Sequence[str] 
     sourced = [item for _order, source in sorted(_SOURCES.values(), key=lambda s: s[0])
                for item in source(session, period)]
     declared = [registered, *(step for step, _ in sourced)]
-    cohort = _cohort(session, period, with_first_day="month" in dims)
-    places = bool({"commune", "district"} & set(dims))
-    with ExitStack() as stack:
-        columns: list[Any] = list(cohort.c)
-        source: Any = cohort
-        if places:
-            producer = Producer.__table__  # type: ignore[attr-defined]
-            source = source.outerjoin(producer, producer.c.id == cohort.c.pid)
-            columns += [producer.c.unit_vn2025.label("unit_vn2025"), producer.c.unit_vn2004.label("unit_vn2004")]
-        flag_names = {step.key: f"s{i}" for i, (step, _) in enumerate(sourced)}
-        shared: dict[int, Any] = {}  # id(query) → its subquery, joined once
-        for step, members in sourced:
-            if isinstance(members, Flagged):
-                if id(members.query) not in shared:
-                    shared[id(members.query)] = joined = members.query.subquery(f"funnel_shared_{len(shared)}")
-                    source = source.outerjoin(joined, joined.c.producer_id == cohort.c.pid)
-                inside = shared[id(members.query)].c[members.column] == 1
-            else:
-                inside = _membership(session, stack, cohort.c.pid, members)
-            columns.append(case((inside, 1), else_=0).label(flag_names[step.key]))
-        flags = select(*columns).select_from(source).cte("funnel_flags")
-        if _can_materialise(session):
-            flags = flags.prefix_with("MATERIALIZED")  # each step's membership is tested once per household
-        found = _count(session, flags, declared, flag_names, dims, period)
-    total, outside = found.pop(None, ({}, {}))
-    steps = [step if not step.base or step.base == REGISTERED or (step.base in flag_names
+    cohort, days = _cohort(session, period, with_first_day="month" in dims)
+    households = {REGISTERED: cohort}
+    for (step, _members), ids in zip(sourced, _step_ids(session, sourced), strict=True):
+        households[step.key] = cohort.intersection(ids)
+    total = {step.key: len(households[step.key]) for step in declared if households[step.key]}
+    outside = {step.key: len(households[step.key] - households[step.base]) for step in declared
+               if step.base and step.base != REGISTERED and step.base in households}
+    steps = [step if not step.base or step.base == REGISTERED or (step.base in households
                                                                    and outside.get(step.key, 0) == 0)
              else replace(step, base=REGISTERED) for step in declared]
+    found = _count(session, period, households, days, dims) if dims and total else {}
     rows = _rows(session, steps, found, dims, scheme) if dims else [FunnelRow({}, dict(total))] if total else []
     open_candidates = session.execute(select(func.count()).select_from(MergeCandidate).where(
         col(MergeCandidate.status) == CandidateStatus.open)).scalar() or 0
     return FunnelReport(period, dims, scheme, steps, rows, FunnelRow({}, total), open_candidates)
 
 
-def _cohort(session: Session, period: Period, *, with_first_day: bool) -> Any:
-    """The households first registered in the period: ``pid`` (and ``first_day`` when asked)."""
+Groups = list[tuple[tuple[Any, ...], set[int]]]
+"""Households in groups: each group's part of the raw group key, and its households (a household is in one
+group by first day or by unit, and in the group of every team member whose list it is on)."""
+
+
+def _cohort(session: Session, period: Period, *, with_first_day: bool) -> tuple[set[int], Groups | None]:
+    """The households first registered in the period, and (when asked) their groups by first day."""
     reg = Registration.__table__.c  # type: ignore[attr-defined]
     if period.start is None and not with_first_day:
         # no first day needed: the distinct ids, read from the producer_id index alone when no registration
@@ -316,68 +314,105 @@ def _cohort(session: Session, period: Period, *, with_first_day: bool) -> Any:
         latest = session.execute(select(func.max(reg.registered_on))).scalar()
         if latest is not None and latest > period.end:
             query = query.where(reg.registered_on <= period.end)
-        return query.subquery("funnel_cohort")
+        sub = query.subquery("funnel_cohort")
+        return set(_ids(session.execute(select(_ids_text(session, sub.c.pid))).scalar())), None
     first_day = func.min(reg.registered_on)
     query = select(reg.producer_id.label("pid"), first_day.label("first_day")).where(
         reg.registered_on <= period.end).group_by(reg.producer_id)
     if period.start is not None:
         query = query.having(first_day >= period.start)
-    return query.subquery("funnel_cohort")
+    sub = query.subquery("funnel_cohort")
+    if not with_first_day:
+        return set(_ids(session.execute(select(_ids_text(session, sub.c.pid))).scalar())), None
+    days: Groups = [((day,), set(_ids(text))) for day, text in session.execute(
+        select(sub.c.first_day, _ids_text(session, sub.c.pid)).group_by(sub.c.first_day))]
+    return set().union(*(ids for _day, ids in days)), days
 
 
-def _can_materialise(session: Session) -> bool:
-    dialect = session.get_bind().dialect
-    return dialect.name == "postgresql" or (dialect.name == "sqlite" and sqlite3.sqlite_version_info >= (3, 35))
+def _units(session: Session) -> Groups:
+    """Households by (unit_vn2025, unit_vn2004), read grouped from the producers' unit index."""
+    producer = Producer.__table__.c  # type: ignore[attr-defined]
+    return [((new, old), set(_ids(text))) for new, old, text in session.execute(
+        select(producer.unit_vn2025, producer.unit_vn2004, _ids_text(session, producer.id))
+        .group_by(producer.unit_vn2025, producer.unit_vn2004))]
 
 
-def _count(session: Session, flags: Any, steps: list[FunnelStep], flag_names: dict[str, str], dims: list[str],
-           period: Period) -> dict[Any, tuple[dict[str, int], dict[str, int]]]:
-    """Households per step (zeros omitted) per raw group, and under ``None`` the total with, for each step
-    with a declared base, how many of its households are outside that base."""
-    def measures(over: Any) -> list[Any]:
-        return [func.count() if step.key == REGISTERED else func.sum(over.c[flag_names[step.key]]) for step in steps]
+def _members(session: Session, period: Period) -> Groups:
+    """Households by team member (the lists they are on by the end of the period)."""
+    reg = Registration.__table__.c  # type: ignore[attr-defined]
+    return [((mid,), set(_ids(text))) for mid, text in session.execute(
+        select(reg.team_member_id, _ids_text(session, reg.producer_id)).where(reg.registered_on <= period.end)
+        .group_by(reg.team_member_id))]
 
-    checks = {step.key: func.sum(case((and_(flags.c[flag_names[step.base]] == 0, flags.c[flag_names[step.key]] == 1),
-                                       1), else_=0))
-              for step in steps if step.base and step.base != REGISTERED and step.base in flag_names}
-    keys: list[Any] = []
-    joined: Any = flags
-    if "month" in dims:
-        keys.append(flags.c.first_day)
+
+def _intersected(households: dict[str, set[int]], groups: Groups) -> dict[tuple[Any, ...], dict[str, int]]:
+    """Each group's households per step (zeros omitted; groups without any left out)."""
+    found: dict[tuple[Any, ...], dict[str, int]] = {}
+    for key, group in groups:
+        if counts := {step: n for step, ids in households.items() if (n := len(group & ids))}:
+            found[key] = counts
+    return found
+
+
+def _count(session: Session, period: Period, households: dict[str, set[int]], days: Groups | None,
+           dims: list[str]) -> dict[tuple[Any, ...], dict[str, int]]:
+    """Households per step (zeros omitted) per raw group: (first day, team member, unit_vn2025, unit_vn2004),
+    the parts of the dimensions asked only.  With one grouping, each group is intersected with each step;
+    with several, each household gets the number of every raw group it is in (its groups' numbers combined)
+    and each step's households are counted by number."""
+    cohort = households[REGISTERED]
+    parts: list[tuple[Groups, bool]] = []  # in key order; True: a household may be in several groups
+    if days is not None:
+        parts.append((days, False))
     if "team-member" in dims:
-        reg = Registration.__table__.c  # type: ignore[attr-defined]
-        member = select(reg.producer_id, reg.team_member_id).where(reg.registered_on <= period.end).distinct().subquery(
-            "funnel_member")  # one row per (household, team member): a shared household counts once per member
-        joined = joined.join(member, member.c.producer_id == flags.c.pid)
-        keys.append(member.c.team_member_id)
+        parts.append((_members(session, period), True))
     if {"commune", "district"} & set(dims):
-        keys += [flags.c.unit_vn2025, flags.c.unit_vn2004]
-    total = select(literal(0).label("grouped"), *(null() for _ in keys), *measures(flags), *checks.values())
-    query: Any = total
-    if dims:
-        grouped = select(literal(1), *keys, *measures(flags), *(literal(0) for _ in checks)).select_from(
-            joined).group_by(*keys)
-        query = grouped.union_all(total.select_from(flags))
-    else:
-        query = total.select_from(flags)
-    out: dict[Any, tuple[dict[str, int], dict[str, int]]] = {}
-    n_keys, n_steps = len(keys), len(steps)
-    for row in session.execute(query):
-        counts = {step.key: int(n) for step, n in zip(steps, row[1 + n_keys:1 + n_keys + n_steps], strict=True) if n}
-        if counts:
-            checked = dict(zip(checks, (int(n or 0) for n in row[1 + n_keys + n_steps:]), strict=True))
-            out[tuple(row[1:1 + n_keys]) if row[0] else None] = counts, checked
-    return out
+        parts.append((_units(session), False))  # every producer: a registration's producer exists (foreign key)
+    if len(parts) == 1:
+        return _intersected(households, parts[0][0])
+    single: dict[int, int] | None = None  # household → the number of its raw group
+    several: dict[int, list[int]] | None = None  # … or of its raw groups
+    for groups, multi in parts:
+        n = len(groups)
+        codes: dict[int, Any] = {}  # household → its group (groups) in this part
+        if multi:
+            codes = defaultdict(list)
+            for at, (_key, group) in enumerate(groups):
+                for pid in cohort.intersection(group):
+                    codes[pid].append(at)
+        else:
+            for at, (_key, group) in enumerate(groups):
+                codes.update(dict.fromkeys(group, at))
+        if several is not None:
+            several = {pid: [c * n + codes[pid] for c in cs] for pid, cs in several.items()}
+        elif multi:
+            several = {pid: [(single[pid] * n if single is not None else 0) + c for c in codes[pid]] for pid in cohort}
+        else:
+            single = codes if single is None else {pid: single[pid] * n + codes[pid] for pid in cohort}
+    counted: dict[int, dict[str, int]] = defaultdict(dict)
+    for step, ids in households.items():
+        numbers = Counter(chain.from_iterable(map(several.__getitem__, ids)) if several is not None else
+                          map(single.__getitem__, ids) if single is not None else ())
+        for number, n in numbers.items():
+            counted[number][step] = n
+    found: dict[tuple[Any, ...], dict[str, int]] = {}
+    for number, counts in counted.items():
+        key: tuple[Any, ...] = ()
+        for groups, _multi in reversed(parts):
+            number, at = divmod(number, len(groups))
+            key = groups[at][0] + key
+        found[key] = counts
+    return found
 
 
-def _rows(session: Session, steps: list[FunnelStep], found: dict[Any, tuple[dict[str, int], dict[str, int]]],
+def _rows(session: Session, steps: list[FunnelStep], found: dict[tuple[Any, ...], dict[str, int]],
           dims: list[str], scheme: str) -> list[FunnelRow]:
     """Each raw group (first day, team member, unit codes) mapped to its row (month, member label, place),
     the counts of the raw groups that map to one row added up."""
     geo = _geography(session, {values[-2:] for values in found}) if {"commune", "district"} & set(dims) else None
     labels = _member_labels(session) if "team-member" in dims else {}
     counts: dict[tuple[tuple[str, str], ...], dict[str, int]] = defaultdict(dict)
-    for values, (raw, _checks) in found.items():
+    for values, raw in found.items():
         key: list[tuple[str, str]] = []
         for dim in dims:
             if dim == "month":
@@ -401,15 +436,19 @@ def _rows(session: Session, steps: list[FunnelStep], found: dict[Any, tuple[dict
 
 def _geography(session: Session, pairs: set[tuple[str | None, str | None]]) -> Geography:
     """:func:`~connector.onboarding.geography.load_geography` narrowed to what ``pairs`` (unit_vn2025,
-    unit_vn2004) need: the whole lineage, read the same way, but the names and parents of those units, their
-    predecessors and their districts only (a few hundred units instead of every unit of the country)."""
+    unit_vn2004) need: the lineage of those units (the successors of their old communes, the predecessors of
+    their new units, read in the same order) and the names and parents of those units, their predecessors and
+    their districts (a few hundred rows instead of every unit of the country)."""
     geo = Geography()
     lineage = UnitLineage.__table__.c  # type: ignore[attr-defined]
-    for old, new, _partly in session.execute(select(lineage.old_code, lineage.new_code, lineage.partly)
-                                             .order_by(lineage.partly)):
+    in_order = (lineage.partly, lineage.old_code, lineage.new_code)  # as load_geography reads them (whole units first)
+    for old, new in session.execute(select(lineage.old_code, lineage.new_code).where(
+            lineage.old_code.in_(sorted({old for _new, old in pairs if old}))).order_by(*in_order)):
         geo.successor.setdefault(old, new)  # as load_geography: a split commune goes to its main successor
-        geo.predecessors[new].append(old)
     news = {new for new in (geo.new_unit(*pair) for pair in pairs) if new}
+    for old, new in session.execute(select(lineage.old_code, lineage.new_code).where(
+            lineage.new_code.in_(sorted(news))).order_by(*in_order)):
+        geo.predecessors[new].append(old)
     olds = {old for _new, old in pairs if old} | {old for new in news for old in geo.predecessors.get(new, [])}
     unit = AdminUnit.__table__.c  # type: ignore[attr-defined]
     wanted = [or_(and_(unit.scheme == "vn2025", unit.code.in_(sorted(news))),

@@ -18,32 +18,30 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlmodel import Session
 
 from catalog.admin_units import AdminUnit
 from catalog.errors import CatalogueValidationError
-from catalog.importing.bulk import insert_rows
 from catalog.importing.catalogue_producers import infer_kind
 from catalog.importing.problems import Problem, ProblemLog
 from catalog.importing.units import HOME_PROVINCES_2004, HOME_PROVINCES_2025, ResolvedUnits, UnitResolver
-from catalog.matcher import MatchKind, ProducerKey, ProducerMatcher
+from catalog.matcher import MatchKind, ProducerKey, ProducerMatcher, code_key
 from catalog.producers import Producer
 from catalog.text import fold
 from connector.onboarding.merge import alias_keys, incoming_key
+from connector.onboarding.writes import ids_above, insert_columns
 
 PRODUCERS = Producer.__table__  # type: ignore[attr-defined]
 FILLED = ("representative", "phone", "address", "unit_vn2025", "unit_vn2004")
-_ID_CHUNK = 900  # codes per "WHERE code IN (…)" look-up of the new ids
-_KEY_FIELDS = ("producer_code", "producer_name", "phone", "commune", "commune_old", "district_old")
 _ROW_TO_STORED = {"producer_name": "name", "representative": "representative", "phone": "phone",
                   "address": "address"}
 
 
-@dataclass(frozen=True, slots=True)
-class Resolution:
+class Resolution(NamedTuple):
     producer_id: int  # negative until :meth:`HouseholdBook.flush` for a household new in this run
     kind: MatchKind  # how it was found; ``new`` when created, ``ambiguous`` when held as a candidate
 
@@ -74,16 +72,15 @@ class HouseholdBook:
     candidates: list[CandidateNote] = field(default_factory=list)
     rows: dict[int, dict[str, Any]] = field(default_factory=dict)
     origin: dict[int, str] = field(default_factory=dict)  # household new in this run → the file that made it
-    touched: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))  # file → households it named
+    touched: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))  # file → stored households it named
     completed: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))  # file → blanks it filled
     _matcher: ProducerMatcher = field(default_factory=ProducerMatcher)
     _cache: dict[tuple[Any, ...], Resolution | None] = field(default_factory=dict)
     _pending: list[dict[str, Any]] = field(default_factory=list)
     _pending_ids: list[int] = field(default_factory=list)
-    _pending_index: dict[int, int] = field(default_factory=dict)
     _candidates_written: int = 0
     _updates: dict[int, dict[str, Any]] = field(default_factory=dict)
-    _real: dict[int, int] = field(default_factory=dict)
+    real_ids: dict[int, int] = field(default_factory=dict)  # temporary (negative) id → id once written
     _sequences: dict[str, int] = field(default_factory=dict)
     _unit_cache: dict[tuple[str | None, ...], ResolvedUnits | CatalogueValidationError] = field(default_factory=dict)
     _home_units: set[str] = field(default_factory=set)
@@ -105,8 +102,8 @@ class HouseholdBook:
 
     def _index(self, pid: int, data: dict[str, Any]) -> None:
         self.rows[pid] = data
-        self._matcher.add(ProducerKey(id=pid, code=data["code"], name=data["name"], phone=data["phone"],
-                                      unit_vn2025=data["unit_vn2025"]))
+        self._matcher.add_folded(pid, code_key=code_key(data["code"]), name_key=fold(data["name"]),
+                                 phone=data["phone"], unit_vn2025=data["unit_vn2025"])
 
     def _count_code(self, code: str) -> None:
         prefix, _, number = code.rpartition("-")
@@ -117,34 +114,40 @@ class HouseholdBook:
         return str(self.rows[pid]["code"])
 
     def real_id(self, pid: int) -> int:
-        return self._real.get(pid, pid)
+        return self.real_ids.get(pid, pid)
 
     # --- rows ---------------------------------------------------------------------------------
 
     def resolve(self, values: dict[str, Any], *, sheet: str, row: int, columns: dict[str, str],
                 source: str) -> Resolution | None:
         """The household a row names, or ``None`` (the problem is logged) when the row cannot be used."""
-        key = (source, *(values.get(f) for f in _KEY_FIELDS))
+        get = values.get
+        code, name, phone = get("producer_code"), get("producer_name"), get("phone")
+        unit_key = (get("commune"), get("commune_old"), get("district_old"))
+        key = (source, code, name, phone, unit_key)
         if key in self._cache:
             hit = self._cache[key]
             if hit is not None:
                 self._complete(hit.producer_id, values, None, source)
         else:
-            hit = self._cache[key] = self._resolve(values, sheet=sheet, row=row, columns=columns, source=source)
-        if hit is not None:
+            hit = self._cache[key] = self._resolve(values, code, name, phone, unit_key, sheet, row, columns, source)
+        if hit is not None and hit.producer_id > 0:
             self.touched[source].add(hit.producer_id)
         return hit
 
-    def _resolve(self, values: dict[str, Any], *, sheet: str, row: int, columns: dict[str, str],
+    def _resolve(self, values: dict[str, Any], code: str | None, name: str | None, phone: str | None,
+                 unit_key: tuple[str | None, ...], sheet: str, row: int, columns: dict[str, str],
                  source: str) -> Resolution | None:
-        code, name, phone = values.get("producer_code"), values.get("producer_name"), values.get("phone")
         if not (code or name or phone):
             self.log.error("onboarding.household_needed", sheet=sheet, row=row)
             return None
-        units = self._units(values, sheet=sheet, row=row, columns=columns)
-        if units is None:
-            return None
-        match = self._matcher.match(code=code, phone=phone, name=name, unit_vn2025=units.vn2025)
+        units = self._unit_cache.get(unit_key)
+        if type(units) is not ResolvedUnits:
+            units = self._units(unit_key, sheet=sheet, row=row, columns=columns)
+            if units is None:
+                return None
+        name_key = fold(name) if name else None
+        match = self._matcher.match(code=code, phone=phone, name=name, unit_vn2025=units.vn2025, name_key=name_key)
         if match.producer_id is not None:
             self._complete(match.producer_id, values, units, source)
             return Resolution(match.producer_id, match.kind)
@@ -159,15 +162,16 @@ class HouseholdBook:
             return None
         if not (units.vn2025 or units.vn2004):
             self.log.warning("onboarding.unit_missing", sheet=sheet, row=row, column=columns.get("commune"))
-        pid = self._create(values, units, source)
+        pid = self._create(values, units, source, name, fold(name) if name_key is None else name_key)
         if match.kind is MatchKind.ambiguous:
             self._hold(values, pid, match.candidates, sheet=sheet, row=row, source=source,
                        column=columns.get("phone"))
             return Resolution(pid, MatchKind.ambiguous)
         return Resolution(pid, MatchKind.new)
 
-    def _units(self, values: dict[str, Any], *, sheet: str, row: int, columns: dict[str, str]) -> ResolvedUnits | None:
-        key = (values.get("commune"), values.get("commune_old"), values.get("district_old"))
+    def _units(self, key: tuple[str | None, ...], *, sheet: str, row: int,
+               columns: dict[str, str]) -> ResolvedUnits | None:
+        """The units of (commune, old commune, old district), resolved once per distinct triple."""
         hit = self._unit_cache.get(key)
         if hit is None:
             hit = self._unit_cache[key] = self._resolve_units(*key)
@@ -204,23 +208,34 @@ class HouseholdBook:
             out.update(unit_vn2025=units.vn2025, unit_vn2004=units.vn2004)
         return out
 
-    def _create(self, values: dict[str, Any], units: ResolvedUnits, source: str) -> int:
-        data: dict[str, Any] = {f: None for f in FILLED} | self._stored(values, units)
-        data["code"] = values.get("producer_code") or self._new_code(units.vn2025)
-        self._count_code(data["code"])
+    def _create(self, values: dict[str, Any], units: ResolvedUnits, source: str, name: str, name_key: str) -> int:
+        """A household new in this run; its row dict is also the one inserted (so completing it needs no copy)."""
+        get = values.get
+        code = get("producer_code")
+        if code:
+            self._count_code(code)
+            folded_code = code_key(code)
+        else:
+            code, folded_code = self._new_code(units.vn2025)
+        phone = get("phone")
+        data = {"code": code, "name": name, "representative": get("representative"), "phone": phone,
+                "address": get("address"), "unit_vn2025": units.vn2025, "unit_vn2004": units.vn2004,
+                "kind": infer_kind(name).value, "name_key": name_key, "registration_code": None}
         pid, self._next_temp = self._next_temp, self._next_temp - 1
-        self._index(pid, data)
+        self.rows[pid] = data
+        self._matcher.add_folded(pid, code_key=folded_code, name_key=name_key, phone=phone,
+                                 unit_vn2025=units.vn2025)
         self.origin[pid] = source
-        self._pending.append({**data, "kind": infer_kind(data["name"]).value, "name_key": fold(data["name"]),
-                              "registration_code": None})
-        self._pending_index[pid] = len(self._pending_ids)
+        self._pending.append(data)
         self._pending_ids.append(pid)
         return pid
 
-    def _new_code(self, ward: str | None) -> str:
+    def _new_code(self, ward: str | None) -> tuple[str, str]:
+        """The next code of the ward (``"06001-0042"``) and its folded key (``"06001 0042"``)."""
         prefix = ward or "00000"
-        self._sequences[prefix] = self._sequences.get(prefix, 0) + 1
-        return f"{prefix}-{self._sequences[prefix]:04d}"
+        number = self._sequences[prefix] = self._sequences.get(prefix, 0) + 1
+        code = f"{prefix}-{number:04d}"
+        return code, (f"{prefix} {number:04d}" if prefix.isdigit() else code_key(code))
 
     def _complete(self, pid: int, values: dict[str, Any], units: ResolvedUnits | None, source: str) -> None:
         """Fill the household's blank fields from the row; never overwrite one."""
@@ -229,10 +244,8 @@ class HouseholdBook:
                   if k in FILLED and v is not None and current.get(k) in (None, "")}
         if not blanks:
             return
-        current.update(blanks)
-        if pid in self._pending_index:
-            self._pending[self._pending_index[pid]].update(blanks)
-        elif pid > 0:
+        current.update(blanks)  # a household new in this run: ``current`` is the row its insert writes
+        if pid > 0:
             self._updates.setdefault(pid, {}).update(blanks)
             self.completed[source].add(pid)
         if "phone" in blanks or "unit_vn2025" in blanks:
@@ -256,17 +269,22 @@ class HouseholdBook:
     def flush(self) -> None:
         """Insert the new households (one executemany), fill blanks, then hold the candidates."""
         if self._pending:
-            # no RETURNING: with it SQLAlchemy sends one INSERT per row on SQLite; codes are unique
-            insert_rows(self.session, PRODUCERS, self._pending, now=("created_at", "updated_at"))
+            # no RETURNING: with it SQLAlchemy sends one INSERT per row on SQLite.  The new rows take
+            # ids above every id allocated before (SQLite's rowid, PostgreSQL's sequence), and codes
+            # are unique, so one look-up above the old maximum finds them all.
+            before = self.session.execute(select(func.coalesce(func.max(PRODUCERS.c.id), 0))).scalar_one()
+            # in code order, the unique index on codes grows at its end instead of everywhere at once
+            pending = sorted(self._pending, key=itemgetter("code"))
+            insert_columns(self.session, PRODUCERS, {k: [row[k] for row in pending] for k in pending[0]},
+                           now=("created_at", "updated_at"))
             temp_of = {row["code"]: temp for temp, row in zip(self._pending_ids, self._pending, strict=True)}
-            codes = list(temp_of)
-            for start in range(0, len(codes), _ID_CHUNK):
-                chunk = codes[start:start + _ID_CHUNK]
-                for real, code in self.session.execute(select(PRODUCERS.c.id, PRODUCERS.c.code)
-                                                       .where(PRODUCERS.c.code.in_(chunk))):
-                    self._real[temp_of[code]] = real
+            real = self.real_ids
+            for pid, code in ids_above(self.session, PRODUCERS, "code", before):
+                temp = temp_of.get(code)
+                if temp is not None:
+                    real[temp] = pid
             self.created += len(self._pending)
-            self._pending, self._pending_ids, self._pending_index = [], [], {}
+            self._pending, self._pending_ids = [], []
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
         for pid, changes in self._updates.items():
             groups[tuple(sorted(changes))].append({"_id": pid, **{f"v_{k}": v for k, v in changes.items()}})

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session
 
-from catalog.importing.bulk import insert_rows
 from catalog.importing.problems import ProblemLog
 from catalog.importing.result import Counts
 from catalog.matcher import MatchKind
@@ -26,12 +27,14 @@ from catalog.text import fold, slug
 from connector.accounts import AccountStatus, MarketplaceAccount
 from connector.onboarding.households import HouseholdBook, Resolution
 from connector.onboarding.models import Registration, TeamMember, TrainingRecord
+from connector.onboarding.writes import insert_columns
 
 ACCOUNTS = MarketplaceAccount.__table__  # type: ignore[attr-defined]
 MEMBERS = TeamMember.__table__  # type: ignore[attr-defined]
 REGISTRATIONS = Registration.__table__  # type: ignore[attr-defined]
 TRAININGS = TrainingRecord.__table__  # type: ignore[attr-defined]
 DEFAULT_TOPIC = "Tập huấn kỹ năng số"
+_ACCOUNT_FIELDS = ("name", "marketplace", "shop_id", "login_phone", "opened_on", "status")
 _MERGE_BY = {MatchKind.code: "mã hộ / code", MatchKind.phone: "số điện thoại / phone",
              MatchKind.name_commune: "tên và xã / name and commune"}
 
@@ -61,11 +64,18 @@ class _Reg:
 
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+_PLAIN_CODE = re.compile(r"[0-9A-Za-z]+(?:-[0-9A-Za-z]+)*")  # its slug is itself in lower case
+_STATUS_VALUE = {status: status.value for status in AccountStatus}
 
 
 def _code_slug(code: str) -> str:
     """``slug(code)``; household codes are ASCII ("01933-0001"), where slug is lower-case and dashes."""
     return _NON_WORD.sub("-", code.lower()).strip("-") if code.isascii() else slug(code)
+
+
+def _columns(rows: list[tuple[Any, ...]], width: int) -> list[list[Any]]:
+    """The columns of ``rows`` (``width`` empty ones when there are no rows)."""
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
 
 
 @dataclass
@@ -80,7 +90,7 @@ class MemberBook:
     names: dict[int, str] = field(default_factory=dict)
     _pending: list[dict[str, Any]] = field(default_factory=list)
     _pending_ids: list[int] = field(default_factory=list)
-    _real: dict[int, int] = field(default_factory=dict)
+    real_ids: dict[int, int] = field(default_factory=dict)  # temporary (negative) id → id once written
     _warned: set[tuple[str, str]] = field(default_factory=set)
     origin: dict[int, str] = field(default_factory=dict)  # member new in this run → the file that named it
     source: str = ""
@@ -120,7 +130,7 @@ class MemberBook:
         return self._create(name, None)
 
     def _create(self, name: str, phone: str | None) -> int:
-        mid = -1 - len(self._pending_ids) - len(self._real)
+        mid = -1 - len(self._pending_ids) - len(self.real_ids)
         self._index(mid, name, phone)
         self.origin[mid] = self.source
         self._pending.append({"name": name, "phone": phone})
@@ -128,13 +138,13 @@ class MemberBook:
         return mid
 
     def real_id(self, mid: int | None) -> int | None:
-        return None if mid is None else self._real.get(mid, mid)
+        return None if mid is None else self.real_ids.get(mid, mid)
 
     def flush(self) -> None:
         if self._pending:
             result = self.session.execute(insert(MEMBERS).returning(MEMBERS.c.id, sort_by_parameter_order=True),
                                           self._pending)
-            self._real.update(zip(self._pending_ids, result.scalars().all(), strict=True))
+            self.real_ids.update(zip(self._pending_ids, result.scalars().all(), strict=True))
             self.created += len(self._pending)
             self._pending, self._pending_ids = [], []
 
@@ -151,10 +161,16 @@ class RegisterBook:
     _regs: dict[tuple[int, int | None], _Reg] = field(default_factory=dict)
     _trainings: set[tuple[int, date, str]] = field(default_factory=set)
     _seen: set[tuple[Any, ...]] = field(default_factory=set)  # existing keys met again (counted once)
-    _new_trainings: list[dict[str, Any]] = field(default_factory=list)
+    _new_trainings: list[tuple[int, date, str, int | None]] = field(default_factory=list)  # pid, day, topic, mid
     _accounts: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
+    _changes: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)  # stored account → new values
     _names: set[str] = field(default_factory=set)
     _source: str = ""
+    _topics: dict[str, str] = field(default_factory=dict)  # topic → fold(topic)
+    # the current file's counts (``counts[source]``), held at hand for the per-row paths
+    _registrations: Counts = field(default_factory=Counts)
+    _trained: Counts = field(default_factory=Counts)
+    _opened: Counts = field(default_factory=Counts)
 
     def load(self) -> None:
         reg = REGISTRATIONS.c
@@ -169,40 +185,54 @@ class RegisterBook:
                        ac.status)
         for row in self.session.execute(query).mappings():
             self._names.add(row["name"])
-            self._accounts.setdefault((row["producer_id"], row["marketplace"]), {**row, "_changes": {}})
+            self._accounts.setdefault((row["producer_id"], row["marketplace"]), dict(row))
 
     def tally(self, entity: str) -> Counts:
         return self.counts.setdefault(self._source, {}).setdefault(entity, Counts())
 
+    def _topic_key(self, topic: str) -> str:
+        key = self._topics.get(topic)
+        if key is None:
+            key = self._topics[topic] = fold(topic)
+        return key
+
     def start_file(self, source: str, log: ProblemLog) -> None:
         self._source, self.log = source, log
+        self._registrations, self._trained, self._opened = (
+            self.tally("registrations"), self.tally("trainings"), self.tally("accounts"))
         self.households.log = self.members.log = log
         self.members.source = source
 
     def add_row(self, values: dict[str, Any], found: Resolution, mid: int | None, *, sheet: str, row: int) -> None:
         pid = found.producer_id
-        events = [d for d in (values.get("training_date"), values.get("opened_on")) if d is not None]
-        day = values.get("registered_on") or min(events, default=self.today)
+        get = values.get
+        trained, opened = get("training_date"), get("opened_on")
+        day = get("registered_on")
+        if not day:
+            day = (trained if opened is None or (trained is not None and trained <= opened) else opened) or self.today
         self._register(pid, mid, day, found, sheet=sheet, row=row)
-        if values.get("training_date") is not None:
-            topic = values.get("training_topic") or DEFAULT_TOPIC
-            key = (pid, values["training_date"], fold(topic))
+        if trained is not None:
+            topic = get("training_topic") or DEFAULT_TOPIC
+            key = (pid, trained, self._topic_key(topic))
             if key not in self._trainings:
                 self._trainings.add(key)
-                self._new_trainings.append({"producer_id": pid, "day": key[1], "topic": topic, "trainer": None,
-                                            "team_member_id": mid})
-                self.tally("trainings").created += 1
+                self._new_trainings.append((pid, trained, topic, mid))
+                self._trained.created += 1
             elif pid > 0 and ("t", key) not in self._seen:
                 self._seen.add(("t", key))
-                self.tally("trainings").unchanged += 1
-        for platform in values.get("platform", ()):
-            self._account(pid, platform, values, mid, sheet=sheet, row=row)
+                self._trained.unchanged += 1
+        platforms = get("platform")
+        if platforms:
+            for platform in platforms:
+                self._account(pid, platform, values, mid, sheet=sheet, row=row)
 
     def _register(self, pid: int, mid: int | None, day: date, found: Resolution, *, sheet: str, row: int) -> None:
         known = self._regs.get((pid, mid))
         if known is None:
             self._regs[(pid, mid)] = _Reg(None, day, self._source)
-            self.tally("registrations").created += 1
+            self._registrations.created += 1
+            if found.kind is MatchKind.new:
+                return
             by = _MERGE_BY.get(found.kind)
             if by and (pid > 0 or self.households.origin.get(pid) != self._source):
                 data = self.households.rows[pid]
@@ -210,7 +240,7 @@ class RegisterBook:
                 self.log.warning("onboarding.merged", sheet=sheet, row=row, value=data["name"],
                                  existing=data["code"], by=by)
             return
-        counts, seen = self.tally("registrations"), ("r", pid, mid) in self._seen
+        counts, seen = self._registrations, ("r", pid, mid) in self._seen
         self._seen.add(("r", pid, mid))
         if day < known.day:
             known.day = day
@@ -225,37 +255,39 @@ class RegisterBook:
                  row: int) -> None:
         shop_field, shop_value = values.get("shop") or (None, None)
         status = values.get("status")
-        wanted: dict[str, Any] = {"status": status.value} if status is not None else {}
-        current = self._accounts.get((pid, platform))
+        key = (pid, platform)
+        current = self._accounts.get(key)
         if current is None:
-            name = self._account_name(self.households.code(pid), platform)
-            self._accounts[(pid, platform)] = {
-                "id": None, "name": name, "producer_id": pid, "marketplace": platform, "shop_id": None,
-                "login_phone": None, "opened_on": values.get("opened_on"), "onboarded_by": mid,
-                "status": (status or AccountStatus.active).value,
-                **({shop_field: shop_value} if shop_field else {}), "_changes": {}}
-            self.tally("accounts").created += 1
+            current = self._accounts[key] = {
+                "id": None, "name": self._account_name(self.households.rows[pid]["code"], platform),
+                "producer_id": pid, "marketplace": platform, "shop_id": None, "login_phone": None,
+                "opened_on": values.get("opened_on"), "onboarded_by": mid,
+                "status": _STATUS_VALUE[status or AccountStatus.active]}
+            if shop_field:
+                current[shop_field] = shop_value
+            self._opened.created += 1
             return
-        changes = {k: v for k, v in wanted.items() if current[k] != v}
-        for key, value in ((shop_field, shop_value), ("opened_on", values.get("opened_on"))):
-            if key and value is not None and current.get(key) is None:
-                changes[key] = value
+        changes = {"status": status.value} if status is not None and current["status"] != status.value else {}
+        for field_name, value in ((shop_field, shop_value), ("opened_on", values.get("opened_on"))):
+            if field_name and value is not None and current.get(field_name) is None:
+                changes[field_name] = value
+        stored = current["id"] is not None
         if not changes:
-            if current["id"] is not None and not current["_changes"] and ("a", pid, platform) not in self._seen:
+            if stored and key not in self._changes and ("a", pid, platform) not in self._seen:
                 self._seen.add(("a", pid, platform))
-                self.tally("accounts").unchanged += 1
+                self._opened.unchanged += 1
             return
         current.update(changes)
-        if current["id"] is not None:
-            if not current["_changes"]:
+        if stored:
+            if key not in self._changes:
                 self._seen.add(("a", pid, platform))
-                self.tally("accounts").updated += 1
-            current["_changes"].update(changes)
+                self._opened.updated += 1
+            self._changes.setdefault(key, {}).update(changes)
             self.log.warning("onboarding.account_changed", sheet=sheet, row=row, value=current["name"],
                              changes=", ".join(f"{k}={v}" for k, v in changes.items()))
 
     def _account_name(self, code: str, platform: str) -> str:
-        base = f"{_code_slug(code) or 'ho'}-{platform}"[:56]
+        base = f"{code.lower() if _PLAIN_CODE.fullmatch(code) else _code_slug(code) or 'ho'}-{platform}"[:56]
         name, n = base, 1
         while name in self._names:
             n += 1
@@ -269,37 +301,38 @@ class RegisterBook:
         """Write everything staged: households and members first, then what points at them."""
         self.households.flush()
         self.members.flush()
-        pid, mid = self.households.real_id, self.members.real_id
-        new_regs = [{"producer_id": pid(p), "team_member_id": mid(m), "registered_on": r.day, "source": r.source[:200]}
-                    for (p, m), r in self._regs.items() if r.id is None]
-        if new_regs:
-            insert_rows(self.session, REGISTRATIONS, new_regs)
+        households = self.households.real_ids.get
+        members: Callable[[Any, Any], Any] = self.members.real_ids.get  # ``None`` (no member) stays None
+        # rows go in household order (the households were written in code order): each index on
+        # ``producer_id`` then grows at its end
+        new_regs = sorted(((households(p, p), members(m, m), r.day, r.source[:200])
+                           for (p, m), r in self._regs.items() if r.id is None), key=itemgetter(0))
+        insert_columns(self.session, REGISTRATIONS, dict(zip(
+            ("producer_id", "team_member_id", "registered_on", "source"), _columns(new_regs, 4), strict=True)))
         earlier = [{"_id": r.id, "_day": r.day} for r in self._regs.values() if r.id is not None and r.earlier]
         if earlier:
             self.session.execute(update(REGISTRATIONS).where(REGISTRATIONS.c.id == bindparam("_id"))
                                  .values(registered_on=bindparam("_day")), earlier)
-        if self._new_trainings:
-            insert_rows(self.session, TRAININGS, [{**t, "producer_id": pid(t["producer_id"]),
-                                                   "team_member_id": mid(t["team_member_id"])}
-                                                  for t in self._new_trainings])
-            self._new_trainings = []
+        trainings = sorted(((households(p, p), day, topic, None, members(m, m))
+                            for p, day, topic, m in self._new_trainings), key=itemgetter(0))
+        insert_columns(self.session, TRAININGS, dict(zip(
+            ("producer_id", "day", "topic", "trainer", "team_member_id"), _columns(trainings, 5), strict=True)))
+        self._new_trainings = []
         self._flush_accounts()
 
     def _flush_accounts(self) -> None:
-        pid, mid = self.households.real_id, self.members.real_id
-        fields = ("name", "marketplace", "shop_id", "login_phone", "opened_on", "status")
-        new = [{**{f: a[f] for f in fields}, "producer_id": pid(a["producer_id"]),
-                "onboarded_by": mid(a["onboarded_by"]), "rules": {}}
-               for a in self._accounts.values() if a["id"] is None]
-        if new:
-            insert_rows(self.session, ACCOUNTS, new, now=("created_at",))
+        households = self.households.real_ids.get
+        members: Callable[[Any, Any], Any] = self.members.real_ids.get  # ``None`` (no member) stays None
+        fields = itemgetter(*_ACCOUNT_FIELDS)
+        new = sorted(((households(a["producer_id"], a["producer_id"]), members(a["onboarded_by"], a["onboarded_by"]),
+                       *fields(a)) for a in self._accounts.values() if a["id"] is None), key=itemgetter(0))
+        columns = dict(zip(("producer_id", "onboarded_by", *_ACCOUNT_FIELDS), _columns(new, 8), strict=True))
+        insert_columns(self.session, ACCOUNTS, columns, constants={"rules": {}}, now=("created_at",))
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
-        for account in self._accounts.values():
-            if account["id"] is not None and account["_changes"]:
-                changes = account["_changes"]
-                values = {f"v_{k}": v for k, v in changes.items()}
-                groups[tuple(sorted(changes))].append({"_id": account["id"], **values})
-                account["_changes"] = {}
+        for key, changes in self._changes.items():
+            values = {f"v_{k}": v for k, v in changes.items()}
+            groups[tuple(sorted(changes))].append({"_id": self._accounts[key]["id"], **values})
+        self._changes = {}
         for keys, rows in groups.items():
             self.session.execute(update(ACCOUNTS).where(ACCOUNTS.c.id == bindparam("_id"))
                                  .values({k: bindparam(f"v_{k}") for k in keys}), rows)

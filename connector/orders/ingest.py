@@ -20,23 +20,23 @@ size), which is what lets a million lines go in at tens of thousands per second.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, case, select, update
+from sqlalchemy import Connection, bindparam, case, select, update
 from sqlmodel import Session
 
-from adapters.base import RemoteOrder
+from adapters.base import OrderStatus, RemoteOrder
 from catalog.errors import LedgerError
-from catalog.ocop import OcopCertification, stars_as_of
+from catalog.ocop import CertificationStatus, OcopCertification, default_valid_until
 from catalog.producers import Producer, ProducerKind, utcnow
 from catalog.products import Product
 from connector.accounts import MarketplaceAccount
-from connector.ledger.booking import Booked, Booking, as_utc, load_booking, local_day
+from connector.ledger.booking import LOCAL_TZ, as_utc, load_booking, local_midnight, month_key
+from connector.ledger.entries import ENTRY_COLUMNS, EntryRows, record_entry_rows, sqlite_stamp
 from connector.ledger.entries import Writer as BulkWriter
-from connector.ledger.entries import record_entries
 from connector.ledger.models import LedgerEntry
 from connector.ledger.policy import CountingPolicy, channel_kind, policy_from_env
 from connector.orders.models import OrderLine, OrderStatusChange, SalesOrder
@@ -46,14 +46,35 @@ ORDER_COLUMNS = ("id", "account_id", "remote_id", "status", "raw_status", "place
                  "confirm_by", "buyer_province", "counted", "stock_taken", "source", "recorded_by", "first_seen_at")
 LINE_COLUMNS = ("id", "order_id", "sku", "quantity", "unit_price", "amount", "product_id", "remote_listing_id",
                 "title")
-HISTORY_COLUMNS = ("order_id", "status", "raw_status", "changed_at", "applied", "recorded_at")
-MOVE_COLUMNS = ("product_id", "order_id", "quantity", "reason", "created_at")
+HISTORY_COLUMNS = ("order_id", "status", "raw_status", "changed_at", "applied")  # + recorded_at, shared
+MOVE_COLUMNS = ("product_id", "order_id", "quantity", "reason")  # + created_at, shared
+# The hot path's rows: only what varies from row to row.  What a batch shares (account, platform,
+# producer, units, source, the time) goes as constants, and the nullable columns a plain API order
+# leaves empty are left out (NULL): binding a value, a NULL most of all, costs the driver more than
+# storing it (see connector.ledger.entries.Writer.insert).
+ORDER_COMPACT = ("id", "remote_id", "status", "raw_status", "placed_at", "updated_at", "total", "counted",
+                 "stock_taken")  # + account_id, source, recorded_by, first_seen_at
+LINE_COMPACT = tuple(c for c in LINE_COLUMNS if c not in ("remote_listing_id", "title"))
+ENTRY_COMPACT = ("order_id", "order_line_id", "product_id", "quantity", "amount", "occurred_at", "booked_at",
+                 "booked_day", "booked_month")  # + kind, account, platform, producer, units, source, recorded_*
 
 _ORDER = SalesOrder.__table__  # type: ignore[attr-defined]
 _LINE = OrderLine.__table__  # type: ignore[attr-defined]
 _HISTORY = OrderStatusChange.__table__  # type: ignore[attr-defined]
 _ENTRY = LedgerEntry.__table__  # type: ignore[attr-defined]
 _PRODUCT = Product.__table__  # type: ignore[attr-defined]
+_PRODUCER = Producer.__table__  # type: ignore[attr-defined]
+_CERT = OcopCertification.__table__  # type: ignore[attr-defined]
+
+_PRODUCER_QUERY = select(_PRODUCER.c.id, _PRODUCER.c.kind, _PRODUCER.c.unit_vn2004, _PRODUCER.c.unit_vn2025).where(
+    _PRODUCER.c.id == bindparam("producer"))
+_PRODUCTS_QUERY = select(_PRODUCT.c.sku, _PRODUCT.c.id).where(_PRODUCT.c.producer_id == bindparam("producer"))
+_CERTS_QUERY = select(_CERT.c.product_id, _CERT.c.stars, _CERT.c.decision_date, _CERT.c.valid_until,
+                      _CERT.c.status).join_from(_CERT, _PRODUCT, _CERT.c.product_id == _PRODUCT.c.id).where(
+    _PRODUCT.c.producer_id == bindparam("producer"))
+_NEW_STOCK = _PRODUCT.c.stock + bindparam("delta")
+_STOCK_UPDATE = update(_PRODUCT).where(_PRODUCT.c.id == bindparam("pid")).values(
+    stock=case((_NEW_STOCK < 0, 0), else_=_NEW_STOCK), stock_version=_PRODUCT.c.stock_version + 1)
 
 
 @dataclass
@@ -86,31 +107,39 @@ def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
         yield values[start:start + size]
 
 
-class _Context:
-    """What every entry of one account copies: platform, producer, units, products and their stars."""
+# a day outside every closed period: its entries' (booked_at: their own time, booked_day as stored,
+# booked_month, adjusts: none), by dialect (SQLite stores the day as text)
+_PLAIN_DAYS: dict[bool, dict[date, tuple[Any, Any, int, str | None]]] = {True: {}, False: {}}
 
-    def __init__(self, session: Session, account: MarketplaceAccount, booking: Booking) -> None:
-        producer = session.get(Producer, account.producer_id)
+
+class _Context:
+    """What every entry of one account copies: platform, producer, units, products and their stars,
+    and the booking of each local day (its entries' ``booked_*`` values, cached per day)."""
+
+    def __init__(self, session: Session, account: MarketplaceAccount, out: BulkWriter) -> None:
+        connection = out.connection
+        producer = connection.execute(_PRODUCER_QUERY, {"producer": account.producer_id}).first()
         if producer is None or account.id is None:
             raise LedgerError("ledger.account_unusable", account=account.name)
+        self.out = out
         self.account_id: int = account.id
-        self.booking = booking
         self.platform = platform_of(account)
-        self.base = {"account_id": account.id, "platform": self.platform,
-                     "channel_kind": channel_kind(self.platform), "producer_id": producer.id,
-                     "producer_kind": ProducerKind(producer.kind).value,
-                     "unit_vn2004": producer.unit_vn2004, "unit_vn2025": producer.unit_vn2025}
-        self.by_sku: dict[str, int] = {sku: pid for sku, pid in session.execute(
-            select(_PRODUCT.c.sku, _PRODUCT.c.id).where(_PRODUCT.c.producer_id == producer.id))}
-        self.by_listing = _bound_listings(session, account.id)
-        certs: dict[int, list[OcopCertification]] = defaultdict(list)
-        if self.by_sku:
-            for cert in session.execute(select(OcopCertification).where(
-                    OcopCertification.product_id.in_(list(self.by_sku.values())))).scalars():  # type: ignore[attr-defined]
-                certs[cert.product_id].append(cert)
-        self.certs = dict(certs)
+        self.channel_kind = channel_kind(self.platform)
+        self.producer_id: int = producer[0]
+        self.producer_kind: str = ProducerKind(producer[1]).value
+        self.unit_vn2004: str | None = producer[2]
+        self.unit_vn2025: str | None = producer[3]
+        self.booking = load_booking(session=session)
+        self.by_sku: dict[str, int] = {sku: pid for sku, pid in connection.execute(
+            _PRODUCTS_QUERY, {"producer": self.producer_id})}
+        self.by_listing = _bound_listings(connection, account.id)
+        spans: dict[int, list[tuple[date, date, int]]] = defaultdict(list)
+        for pid, stars, decided, until, status in connection.execute(_CERTS_QUERY, {"producer": self.producer_id}):
+            if status != CertificationStatus.withdrawn:  # as catalog.ocop.stars_as_of counts them
+                spans[pid].append((decided, until or default_valid_until(decided), stars))
+        self.spans = dict(spans)
         self._stars: dict[tuple[int, date], int | None] = {}
-        self._booked: dict[datetime, tuple[Booked, datetime, date]] = {}
+        self._days: dict[date, tuple[Any, Any, int, str | None]] = {}
 
     def product_for(self, sku: str, remote_listing_id: str | None) -> int | None:
         found = self.by_sku.get(sku)
@@ -119,47 +148,51 @@ class _Context:
         return found
 
     def stars(self, product_id: int | None, day: date) -> int | None:
-        if product_id not in self.certs:
+        """The OCOP stars of ``product_id`` in force on the local ``day`` (None for none)."""
+        if product_id is None:
             return None
-        assert product_id is not None
+        spans = self.spans.get(product_id)
+        if spans is None:
+            return None
         key = (product_id, day)
-        if key not in self._stars:
-            self._stars[key] = stars_as_of(self.certs[product_id], day)
-        return self._stars[key]
+        if key in self._stars:
+            return self._stars[key]
+        found = self._stars[key] = max((s for start, end, s in spans if start <= day < end), default=None)
+        return found
 
-    def day_of(self, occurred_at: datetime) -> date:
-        return self._booked[occurred_at][2] if occurred_at in self._booked else local_day(occurred_at)
+    def booked(self, day: date) -> tuple[Any, Any, int, str | None]:
+        """For an entry that happened on the local ``day``: (``booked_at`` as stored, or None when it is
+        the time it happened; ``booked_day`` as stored; ``booked_month``; ``adjusts``)."""
+        hit = self._days.get(day)
+        if hit is None:
+            if not self.booking.closed or self.booking.closed_on(day) is None:
+                plain = _PLAIN_DAYS[self.out.sqlite]  # the same for every account and batch: kept
+                hit = plain.get(day)
+                if hit is None:
+                    hit = plain[day] = (None, self.out.day(day), month_key(day), None)
+            else:  # booked at the start of the next open day, as an adjustment of the closed period
+                moved = self.booking.book(local_midnight(day))
+                hit = (self.out.stamp(moved.at), self.out.day(moved.day), moved.month, moved.adjusts)
+            self._days[day] = hit
+        return hit
 
-    def entry(self, *, kind: str, order_id: int, line_id: int | None, product_id: int | None, quantity: int,
-              amount: int, occurred_at: datetime, source: str, recorded_by: str | None,
-              now: datetime) -> dict[str, Any]:
-        hit = self._booked.get(occurred_at)
-        if hit is None:  # the lines of an order share their times: convert once
-            hit = self._booked[occurred_at] = (self.booking.book(occurred_at), as_utc(occurred_at),
-                                               local_day(occurred_at))
-        booked, utc, day = hit
-        return {**self.base, "kind": kind, "order_id": order_id, "order_line_id": line_id, "product_id": product_id,
-                "ocop_stars": self.stars(product_id, day) if product_id in self.certs else None,
-                "quantity": quantity, "amount": amount, "occurred_at": utc, "booked_at": booked.at,
-                "booked_day": booked.day, "booked_month": booked.month, "adjusts": booked.adjusts,
-                "source": source, "reference": None, "recorded_by": recorded_by, "recorded_at": now}
+
+_BINDINGS_QUERY: list[Any] = []  # remote listing id, product id of an account's bindings (built once)
 
 
-def _bound_listings(session: Session, account_id: int) -> dict[str, int]:
-    """remote listing id → product id from the sync engine's bindings, when that table exists."""
-    try:
-        from connector.sync import models as sync_models
-    except ImportError:  # pragma: no cover - the sync package is part of the project
-        return {}
-    binding = getattr(sync_models, "Binding", None)
-    if binding is None:
-        return {}
-    table = binding.__table__
-    rows = session.execute(select(table.c.remote_id, table.c.product_id).where(table.c.account_id == account_id))
+def _bound_listings(connection: Connection, account_id: int) -> dict[str, int]:
+    """remote listing id → product id from the sync engine's bindings."""
+    if not _BINDINGS_QUERY:
+        from connector.sync.models import Binding
+
+        table = Binding.__table__  # type: ignore[attr-defined]
+        _BINDINGS_QUERY.append(select(table.c.remote_id, table.c.product_id).where(
+            table.c.account_id == bindparam("account")))
+    rows = connection.execute(_BINDINGS_QUERY[0], {"account": account_id})
     return {str(remote): pid for remote, pid in rows if remote}
 
 
-@dataclass
+@dataclass(slots=True)
 class _Stored:
     id: int
     status: str
@@ -168,13 +201,17 @@ class _Stored:
     stock_taken: bool
 
 
-@dataclass
+@dataclass(slots=True)
 class _Plan:
     """One remote order's versions in this batch, reduced to what must be written."""
 
     final: RemoteOrder
     changed: bool = False
     history: list[tuple[str, str, datetime, bool]] = field(default_factory=list)  # status, raw, at, applied
+
+
+# a new order: its remote id, its latest state, and its history when this batch held several states
+_Fresh = tuple[str, RemoteOrder, list[tuple[str, str, datetime, bool]] | None]
 
 
 def _plan(versions: list[RemoteOrder], stored: _Stored | None,
@@ -201,133 +238,210 @@ def ingest_orders(*, session: Session, account: MarketplaceAccount, orders: Sequ
     policy = policy or policy_from_env()
     now = as_utc(now or utcnow())
     session.flush()
-    ctx = _Context(session, account, load_booking(session=session))
+    out = BulkWriter(session)
+    ctx = _Context(session, account, out)
     result = IngestResult(account=account.name)
-    versions: dict[str, list[RemoteOrder]] = defaultdict(list)
+    versions: dict[str, list[RemoteOrder]] = {}
     for order in orders:
-        versions[order.remote_id].append(order)
-    stored = _load_stored(session, ctx.account_id, list(versions))
-    seen = _load_seen(session, [s.id for s in stored.values()])
-    plans = {rid: _plan(v, stored.get(rid), seen[stored[rid].id] if rid in stored else set())
-             for rid, v in versions.items()}
-    writer = _Writer(session, ctx, policy, source, recorded_by, now, result)
-    writer.create([(rid, p) for rid, p in plans.items() if rid not in stored])
-    changed = [(stored[rid], p) for rid, p in plans.items() if rid in stored and p.changed]
-    result.orders_unchanged = sum(1 for rid, p in plans.items() if rid in stored and not p.changed)
+        known = versions.get(order.remote_id)
+        if known is None:
+            versions[order.remote_id] = [order]
+        else:
+            known.append(order)
+    stored = _load_stored(out, ctx.account_id, list(versions))
+    seen = _load_seen(session, [s.id for s in stored.values()]) if stored else {}
+    writer = _Writer(session, out, ctx, policy, source, recorded_by, now, result)
+    fresh: list[_Fresh] = []
+    changed: list[tuple[_Stored, _Plan]] = []
+    known_plans: list[tuple[int, _Plan]] = []
+    for rid, group in versions.items():
+        held = stored.get(rid)
+        if held is None:
+            if len(group) == 1:  # the common case: a new order, seen once (its one state is its history)
+                fresh.append((rid, group[0], None))
+            else:
+                plan = _plan(group, None, set())
+                fresh.append((rid, plan.final, plan.history))
+            continue
+        plan = _plan(group, held, seen[held.id])
+        known_plans.append((held.id, plan))
+        if plan.changed:
+            changed.append((held, plan))
+        else:
+            result.orders_unchanged += 1
+    writer.create(fresh)
     writer.update(changed)
-    writer.history([(stored[rid].id, p) for rid, p in plans.items() if rid in stored])
+    writer.history(known_plans)
     writer.flush()
     return result
 
 
-def _load_stored(session: Session, account_id: int, remote_ids: list[str]) -> dict[str, _Stored]:
-    out: dict[str, _Stored] = {}
-    c = _ORDER.c
-    for part in chunks(remote_ids):
-        query = select(c.remote_id, c.id, c.status, c.updated_at, c.counted, c.stock_taken).where(
-            c.account_id == account_id, c.remote_id.in_(part))
-        for rid, oid, status, at, counted, taken in session.execute(query):
-            out[rid] = _Stored(oid, status, at, bool(counted), bool(taken))
-    return out
+def _load_stored(out: BulkWriter, account_id: int, remote_ids: list[str]) -> dict[str, _Stored]:
+    found: dict[str, _Stored] = {}
+    read_time = out.read_time
+    for rid, oid, status, at, counted, taken in out.select_in(
+            "SELECT remote_id, id, status, updated_at, counted, stock_taken FROM sales_order "
+            "WHERE account_id = ? AND remote_id {in}", (account_id,), remote_ids):
+        found[rid] = _Stored(oid, status, read_time(at), bool(counted), bool(taken))
+    return found
 
 
 def _load_seen(session: Session, order_ids: list[int]) -> dict[int, set[tuple[str, datetime]]]:
-    out: dict[int, set[tuple[str, datetime]]] = defaultdict(set)
+    found: dict[int, set[tuple[str, datetime]]] = defaultdict(set)
     for part in chunks(order_ids):
         for oid, status, at in session.execute(select(_HISTORY.c.order_id, _HISTORY.c.status, _HISTORY.c.changed_at)
                                                .where(_HISTORY.c.order_id.in_(part))):
-            out[oid].add((status, as_utc(at)))
-    return out
+            found[oid].add((status, as_utc(at)))
+    return found
+
+
+_Line = tuple[int, int | None, int, int]  # line id, product id, quantity, amount
 
 
 class _Writer:
-    def __init__(self, session: Session, ctx: _Context, policy: CountingPolicy, source: str,
+    """Collects one batch's rows as tuples in the stored shapes, then writes each table at once."""
+
+    def __init__(self, session: Session, out: BulkWriter, ctx: _Context, policy: CountingPolicy, source: str,
                  recorded_by: str | None, now: datetime, result: IngestResult) -> None:
-        self.session, self.ctx, self.policy, self.source = session, ctx, policy, source
-        self.recorded_by, self.now, self.result = recorded_by, now, result
-        self.out = BulkWriter(session)
-        self.entries: list[dict[str, Any]] = []
+        self.session, self.out, self.ctx, self.source = session, out, ctx, source
+        self.recorded_by, self.result = recorded_by, result
+        self.now = out.stamp(now)
+        # per status: its value, whether it counts, whether it takes stock, the reason of a take
+        self.status: dict[OrderStatus, tuple[str, bool, bool, str]] = {
+            s: (s.value, policy.counts(s.value), policy.takes_stock(s.value),
+                "sale" if s is not OrderStatus.pending else "reserved") for s in OrderStatus}
+        self.entries: list[tuple[Any, ...]] = []  # ENTRY_COLUMNS
+        self.compact: list[tuple[Any, ...]] = []  # ENTRY_COMPACT: plain sales (no stars, no adjustment)
         self.moves: list[tuple[Any, ...]] = []  # MOVE_COLUMNS
         self.stock: dict[int, int] = defaultdict(int)
         self.unknown: set[str] = set()
 
-    def _order_row(self, order: RemoteOrder) -> dict[str, Any]:
-        return {"status": order.status.value, "raw_status": order.raw_status[:60],
-                "updated_at": as_utc(order.updated_at), "total": order.total,
-                "confirm_by": as_utc(order.confirm_by) if order.confirm_by else None,
-                "counted": self.policy.counts(order.status.value),
-                "stock_taken": self.policy.takes_stock(order.status.value)}
-
-    def create(self, plans: list[tuple[str, _Plan]]) -> None:
-        if not plans:
+    def create(self, fresh: list[_Fresh]) -> None:
+        """Orders not stored yet: their rows, lines, history, and the sales and stock they make.  The
+        hot loop of a first pull, written for speed: one pass, plain tuples, no per-line calls."""
+        if not fresh:
             return
-        out, policy, now = self.out, self.policy, self.out.when(self.now)
-        ids = out.reserve_ids("sales_order", len(plans))
-        rows = []
-        for oid, (rid, plan) in zip(ids, plans, strict=True):
-            o, status = plan.final, plan.final.status.value
-            rows.append((oid, self.ctx.account_id, rid, status, o.raw_status[:60], out.when(o.placed_at),
-                         out.when(o.updated_at), o.total, out.when(o.confirm_by), o.buyer_province,
-                         out.flag(policy.counts(status)), out.flag(policy.takes_stock(status)), self.source,
-                         self.recorded_by, now))
-        out.insert("sales_order", ORDER_COLUMNS, rows)
-        self.result.orders_new += len(ids)
-        line_ids = iter(out.reserve_ids("order_line", sum(len(p.final.lines) for _rid, p in plans)))
+        out, ctx, now = self.out, self.ctx, self.now
+        stamp: Callable[[datetime], Any] = sqlite_stamp if out.sqlite else as_utc
+        yes, no = out.flag(True), out.flag(False)
+        status_of, stars, booked, spans = self.status, ctx.stars, ctx.booked, ctx.spans
+        by_sku, by_listing, unknown = ctx.by_sku, ctx.by_listing, self.unknown
+        account_id, platform, kind, producer_id = ctx.account_id, ctx.platform, ctx.channel_kind, ctx.producer_id
+        producer_kind, unit_vn2004, unit_vn2025 = ctx.producer_kind, ctx.unit_vn2004, ctx.unit_vn2025
+        source, recorded_by = self.source, self.recorded_by
+        ids = out.reserve_ids("sales_order", len(fresh))
+        line_ids = out.reserve_ids("order_line", sum(len(o.lines) for _rid, o, _h in fresh))
+        order_rows: list[tuple[Any, ...]] = []
+        compact_orders: list[tuple[Any, ...]] = []
         line_rows: list[tuple[Any, ...]] = []
-        product_for = self.ctx.product_for
-        for oid, (_rid, plan) in zip(ids, plans, strict=True):
-            lines: list[tuple[int, dict[str, Any]]] = []
-            for line in plan.final.lines:
-                pid = product_for(line.sku, line.remote_listing_id)
+        compact_lines: list[tuple[Any, ...]] = []
+        history_rows: list[tuple[Any, ...]] = []
+        entries, compact, moves, stock = self.entries, self.compact, self.moves, self.stock
+        plain = True
+        sales = adjustments = k = 0
+        day: date | None = None
+        booked_at: Any = None
+        booked_day: Any = None
+        month = 0
+        adjusts: str | None = None
+        for oid, (rid, o, history) in zip(ids, fresh, strict=True):
+            value, counts, takes, reason = status_of[o.status]
+            placed = o.placed_at
+            if placed.tzinfo is None:
+                placed = placed.replace(tzinfo=UTC)
+            placed_at = stamp(placed)
+            updated = o.updated_at
+            updated_at = placed_at if updated == placed else stamp(updated)
+            raw = o.raw_status[:60]
+            if o.confirm_by is None and o.buyer_province is None:
+                compact_orders.append((oid, rid, value, raw, placed_at, updated_at, o.total, yes if counts else no,
+                                       yes if takes else no))
+            else:
+                order_rows.append((oid, account_id, rid, value, raw, placed_at, updated_at, o.total,
+                                   stamp(o.confirm_by) if o.confirm_by is not None else None, o.buyer_province,
+                                   yes if counts else no, yes if takes else no, source, recorded_by, now))
+            if history is None:  # seen once: its one state, applied
+                history_rows.append((oid, value, raw, updated_at, yes))
+            else:
+                for status, raw_status, at, applied in history:
+                    history_rows.append((oid, status, raw_status[:60], updated_at if at == updated else stamp(at),
+                                         yes if applied else no))
+            lines = o.lines
+            if counts:
+                day = placed.astimezone(LOCAL_TZ).date()
+                booked_at, booked_day, month, adjusts = booked(day)
+                booked_at = booked_at or placed_at
+                plain = adjusts is None
+                if adjusts is not None:
+                    adjustments += len(lines) or 1
+                if not lines:
+                    entries.append(("sale", oid, None, account_id, platform, kind, producer_id, producer_kind, None,
+                                    None, unit_vn2004, unit_vn2025, 0, o.total, placed_at, booked_at, booked_day,
+                                    month, adjusts, source, None, recorded_by, now))
+                    sales += 1
+            for line in lines:
+                lid = line_ids[k]
+                k += 1
+                sku, quantity, amount, listing = line.sku, line.quantity, line.amount, line.remote_listing_id
+                pid = by_sku.get(sku)
                 if pid is None:
-                    self.unknown.add(line.sku)
-                lid = next(line_ids)
-                line_rows.append((lid, oid, line.sku[:80], line.quantity, line.unit_price, line.amount, pid,
-                                  line.remote_listing_id, line.title[:255] if line.title else None))
-                lines.append((lid, {"product_id": pid, "quantity": line.quantity, "amount": line.amount}))
-            self._take(oid, plan.final, lines, counted=False, taken=False)
+                    if listing:
+                        pid = by_listing.get(listing)
+                    if pid is None:
+                        unknown.add(sku)
+                title = line.title
+                if listing is None and not title:
+                    compact_lines.append((lid, oid, sku[:80], quantity, line.unit_price, amount, pid))
+                else:
+                    line_rows.append((lid, oid, sku[:80], quantity, line.unit_price, amount, pid, listing,
+                                      title[:255] if title else None))
+                if counts:
+                    stars_then = stars(pid, day) if pid in spans and day is not None else None
+                    if plain and stars_then is None:
+                        compact.append((oid, lid, pid, quantity, amount, placed_at, booked_at, booked_day, month))
+                    else:
+                        entries.append(("sale", oid, lid, account_id, platform, kind, producer_id, producer_kind, pid,
+                                        stars_then, unit_vn2004, unit_vn2025, quantity, amount, placed_at, booked_at,
+                                        booked_day, month, adjusts, source, None, recorded_by, now))
+                    sales += 1
+                if takes and pid is not None and quantity:
+                    moves.append((pid, oid, -quantity, reason))
+                    stock[pid] -= quantity
+        out.insert("sales_order", ORDER_COMPACT, compact_orders, constants={
+            "account_id": account_id, "source": source, "recorded_by": recorded_by, "first_seen_at": now})
+        out.insert("sales_order", ORDER_COLUMNS, order_rows)
+        out.insert("order_line", LINE_COMPACT, compact_lines)
         out.insert("order_line", LINE_COLUMNS, line_rows)
-        self.result.lines += len(line_rows)
-        self.history([(oid, plan) for oid, (_rid, plan) in zip(ids, plans, strict=True)])
+        out.insert("order_status_change", HISTORY_COLUMNS, history_rows, constants={"recorded_at": now})
+        self.result.orders_new += len(order_rows) + len(compact_orders)
+        self.result.lines += len(line_rows) + len(compact_lines)
+        self.result.sales += sales
+        self.result.adjustments += adjustments
 
-    def _take(self, oid: int, order: RemoteOrder, lines: list[tuple[int, dict[str, Any]]], *, counted: bool,
-              taken: bool) -> None:
-        """Sales and stock for an order that was neither counted nor taken (as far as the flags say)."""
-        status = order.status.value
-        if not counted and self.policy.counts(status):
-            self._sell(oid, order, lines)
-        if not taken and self.policy.takes_stock(status):
-            for _lid, row in lines:
-                self._move(row["product_id"], oid, -row["quantity"], "sale" if status != "pending" else "reserved")
-
-    def _sell(self, oid: int, order: RemoteOrder, lines: list[tuple[int, dict[str, Any]]]) -> None:
-        if not lines:
-            self._add(self.ctx.entry(kind="sale", order_id=oid, line_id=None, product_id=None, quantity=0,
-                                     amount=order.total, occurred_at=order.placed_at, source=self.source,
-                                     recorded_by=self.recorded_by, now=self.now))
-            return
-        shared = self.ctx.entry(kind="sale", order_id=oid, line_id=None, product_id=None, quantity=0, amount=0,
-                                occurred_at=order.placed_at, source=self.source, recorded_by=self.recorded_by,
-                                now=self.now)
-        day, stars = self.ctx.day_of(order.placed_at), self.ctx.stars
-        for lid, row in lines:  # the order's shared part once, then what differs per line
-            pid = row["product_id"]
-            self._add({**shared, "order_line_id": lid, "product_id": pid, "quantity": row["quantity"],
-                       "amount": row["amount"], "ocop_stars": stars(pid, day)})
-
-    def _add(self, entry: dict[str, Any]) -> None:
-        self.entries.append(entry)
-        if entry["kind"] == "sale":
-            self.result.sales += 1
-        else:
-            self.result.reversals += 1
-        if entry["adjusts"]:
-            self.result.adjustments += 1
+    def _sell(self, oid: int, order: RemoteOrder, lines: list[_Line]) -> None:
+        """Sale entries for a stored order that starts to count, dated when it was placed."""
+        ctx, out = self.ctx, self.out
+        placed = as_utc(order.placed_at)
+        placed_at = out.stamp(placed)
+        day = placed.astimezone(LOCAL_TZ).date()
+        booked_at, booked_day, month, adjusts = ctx.booked(day)
+        booked_at = booked_at or placed_at
+        head = ("sale", oid)
+        shared = (ctx.account_id, ctx.platform, ctx.channel_kind, ctx.producer_id, ctx.producer_kind)
+        tail = (placed_at, booked_at, booked_day, month, adjusts, self.source, None, self.recorded_by, self.now)
+        units = (ctx.unit_vn2004, ctx.unit_vn2025)
+        rows: list[tuple[Any, ...]] = [(*head, lid, *shared, pid, ctx.stars(pid, day), *units, quantity, amount, *tail)
+                for lid, pid, quantity, amount in lines] or [
+            (*head, None, *shared, None, None, *units, 0, order.total, *tail)]
+        self.entries.extend(rows)
+        self.result.sales += len(rows)
+        if adjusts is not None:
+            self.result.adjustments += len(rows)
 
     def _move(self, product_id: int | None, oid: int, quantity: int, reason: str) -> None:
         if product_id is None or quantity == 0:
             return
-        self.moves.append((product_id, oid, quantity, reason, self.out.when(self.now)))
+        self.moves.append((product_id, oid, quantity, reason))
         self.stock[product_id] += quantity
 
     def update(self, changed: list[tuple[_Stored, _Plan]]) -> None:
@@ -336,49 +450,62 @@ class _Writer:
         ids = [s.id for s, _ in changed]
         lines = _load_lines(self.session, ids)
         nets = _load_nets(self.session, ids)
-        updates = []
+        out, updates = self.out, []
         for stored, plan in changed:
-            order, status = plan.final, plan.final.status.value
-            counts, takes = self.policy.counts(status), self.policy.takes_stock(status)
+            order = plan.final
+            value, counts, takes, reason = self.status[order.status]
+            held = lines.get(stored.id, [])
             if stored.counted and not counts:
                 self._reverse(stored.id, order.updated_at, nets.get(stored.id, {}))
             if stored.stock_taken and not takes:
-                for _lid, row in lines.get(stored.id, []):
-                    self._move(row["product_id"], stored.id, row["quantity"], status)
-            self._take(stored.id, order, lines.get(stored.id, []), counted=stored.counted, taken=stored.stock_taken)
-            updates.append({**self._order_row(order), "oid": stored.id})
-        statement = update(_ORDER).where(_ORDER.c.id == bindparam("oid"))
-        self.session.execute(statement, updates, execution_options={"synchronize_session": False})
+                for _lid, pid, quantity, _amount in held:
+                    self._move(pid, stored.id, quantity, value)
+            if not stored.counted and counts:
+                self._sell(stored.id, order, held)
+            if not stored.stock_taken and takes:
+                for _lid, pid, quantity, _amount in held:
+                    self._move(pid, stored.id, -quantity, reason)
+            updates.append((value, order.raw_status[:60], out.stamp(as_utc(order.updated_at)), order.total,
+                            out.stamp(as_utc(order.confirm_by)) if order.confirm_by else None, out.flag(counts),
+                            out.flag(takes), stored.id))
+        out.execute_many("UPDATE sales_order SET status = ?, raw_status = ?, updated_at = ?, total = ?, "
+                         "confirm_by = ?, counted = ?, stock_taken = ? WHERE id = ?", updates)
         self.result.orders_updated += len(updates)
 
-    def _reverse(self, oid: int, at: datetime, nets: dict[int | None, dict[str, Any]]) -> None:
-        for net in nets.values():
-            if net["amount"] == 0 and net["quantity"] == 0:
+    def _reverse(self, oid: int, at: datetime, nets: dict[int | None, list[Any]]) -> None:
+        """Entries that net each line of a counted order to zero, dated when it stopped counting."""
+        utc = as_utc(at)
+        occurred = self.out.stamp(utc)
+        booked_at, booked_day, month, adjusts = self.ctx.booked(utc.astimezone(LOCAL_TZ).date())
+        tail = (occurred, booked_at or occurred, booked_day, month, adjusts, self.source, None, self.recorded_by,
+                self.now)
+        for amount, quantity, dims in nets.values():
+            if amount == 0 and quantity == 0:
                 continue
-            booked = self.ctx.booking.book(at)
-            self._add({**net["dims"], "kind": "reversal", "order_id": oid, "amount": -net["amount"],
-                       "quantity": -net["quantity"], "occurred_at": as_utc(at), "booked_at": booked.at,
-                       "booked_day": booked.day, "booked_month": booked.month, "adjusts": booked.adjusts,
-                       "source": self.source, "reference": None, "recorded_by": self.recorded_by,
-                       "recorded_at": self.now})
+            self.entries.append(("reversal", oid, *dims, -quantity, -amount, *tail))
+            self.result.reversals += 1
+            if adjusts is not None:
+                self.result.adjustments += 1
 
     def history(self, plans: Iterable[tuple[int, _Plan]]) -> None:
-        out, now = self.out, self.out.when(self.now)
-        self.out.insert("order_status_change", HISTORY_COLUMNS, [
-            (oid, status, raw[:60], out.when(at), out.flag(applied), now)
-            for oid, plan in plans for status, raw, at, applied in plan.history])
+        out = self.out
+        out.insert("order_status_change", HISTORY_COLUMNS, [
+            (oid, status, raw[:60], out.stamp(at), out.flag(applied))
+            for oid, plan in plans for status, raw, at, applied in plan.history], constants={"recorded_at": self.now})
 
     def flush(self) -> None:
-        record_entries(self.session, self.entries, writer=self.out)
-        out = self.out
-        out.insert("stock_movement", MOVE_COLUMNS, self.moves)
+        ctx = self.ctx
+        shared = {"kind": "sale", "account_id": ctx.account_id, "platform": ctx.platform,
+                  "channel_kind": ctx.channel_kind, "producer_id": ctx.producer_id, "producer_kind": ctx.producer_kind,
+                  "unit_vn2004": ctx.unit_vn2004, "unit_vn2025": ctx.unit_vn2025, "source": self.source,
+                  "recorded_by": self.recorded_by, "recorded_at": self.now}
+        record_entry_rows(self.out, EntryRows(ENTRY_COLUMNS, self.entries),
+                          EntryRows(ENTRY_COMPACT, self.compact, shared))
+        self.out.insert("stock_movement", MOVE_COLUMNS, self.moves, constants={"created_at": self.now})
         self.result.stock_movements += len(self.moves)
         deltas = [{"pid": pid, "delta": d} for pid, d in self.stock.items() if d]
         if deltas:
-            new_stock = _PRODUCT.c.stock + bindparam("delta")
-            statement = update(_PRODUCT).where(_PRODUCT.c.id == bindparam("pid")).values(
-                stock=case((new_stock < 0, 0), else_=new_stock), stock_version=_PRODUCT.c.stock_version + 1)
-            self.session.execute(statement, deltas, execution_options={"synchronize_session": False})
+            self.out.connection.execute(_STOCK_UPDATE, deltas)
             for d in deltas:  # a Product loaded in this session must not show the old stock
                 held = self.session.identity_map.get(self.session.identity_key(Product, d["pid"]))
                 if held is not None:
@@ -386,32 +513,35 @@ class _Writer:
         self.result.unknown_skus = sorted(self.unknown)
 
 
-def _load_lines(session: Session, order_ids: list[int]) -> dict[int, list[tuple[int, dict[str, Any]]]]:
-    out: dict[int, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
+def _load_lines(session: Session, order_ids: list[int]) -> dict[int, list[_Line]]:
+    found: dict[int, list[_Line]] = defaultdict(list)
     c = _LINE.c
     for part in chunks(order_ids):
         for lid, oid, qty, amount, pid in session.execute(
                 select(c.id, c.order_id, c.quantity, c.amount, c.product_id).where(c.order_id.in_(part))
                 .order_by(c.id)):
-            out[oid].append((lid, {"order_id": oid, "quantity": qty, "amount": amount, "product_id": pid}))
-    return out
+            found[oid].append((lid, pid, qty, amount))
+    return found
 
 
+# the dimensions a reversal copies from the sale it reverses: ENTRY_COLUMNS[2:12]
 _DIMS = ("order_line_id", "account_id", "platform", "channel_kind", "producer_id", "producer_kind", "product_id",
          "ocop_stars", "unit_vn2004", "unit_vn2025")
+assert ENTRY_COLUMNS[2:12] == _DIMS
 
 
-def _load_nets(session: Session, order_ids: list[int]) -> dict[int, dict[int | None, dict[str, Any]]]:
-    """Each order's ledger net per line, with the dimensions of its last sale entry (to reverse it)."""
-    out: dict[int, dict[int | None, dict[str, Any]]] = defaultdict(dict)
+def _load_nets(session: Session, order_ids: list[int]) -> dict[int, dict[int | None, list[Any]]]:
+    """Each order's ledger net per line ([amount, quantity, dimensions of its last sale entry])."""
+    found: dict[int, dict[int | None, list[Any]]] = defaultdict(dict)
     c = _ENTRY.c
     for part in chunks(order_ids):
         query = select(c.order_id, c.kind, c.amount, c.quantity, *(c[d] for d in _DIMS)).where(
             c.order_id.in_(part)).order_by(c.id)
-        for row in session.execute(query).mappings():
-            net = out[row["order_id"]].setdefault(row["order_line_id"], {"amount": 0, "quantity": 0, "dims": {}})
-            net["amount"] += row["amount"]
-            net["quantity"] += row["quantity"]
-            if row["kind"] == "sale" or not net["dims"]:
-                net["dims"] = {d: row[d] for d in _DIMS}
-    return out
+        for row in session.execute(query):
+            oid, kind, amount, quantity, dims = row[0], row[1], row[2], row[3], tuple(row[4:])
+            net = found[oid].setdefault(dims[0], [0, 0, None])
+            net[0] += amount
+            net[1] += quantity
+            if kind == "sale" or net[2] is None:
+                net[2] = dims
+    return found

@@ -16,13 +16,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, NamedTuple, TypeVar
 
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from adapters.base import Adapter, Listing, ListingState, RemoteImageRef, RemoteListing
 from adapters.http import DEFAULT_POLICY, RetryPolicy, call_with_retries
@@ -46,6 +47,18 @@ from connector.sync.report import ItemResult, Outcome, SyncReport
 T = TypeVar("T")
 PrepareImage = Callable[[str, ImageProfile], PreparedImage]
 MAX_REPLANS = 5
+FLUSH_TURNS = 8  # turns of the event loop an answer may wait for others before the batch commits
+
+_BINDING = Binding.__table__  # type: ignore[attr-defined]
+_PRODUCT = Product.__table__  # type: ignore[attr-defined]
+# Bindings are read and written with Core statements (no ORM object per item): one executemany
+# UPDATE per batch of answers, keyed by the binding's id.
+_UPDATE_BY_ID = update(_BINDING).where(_BINDING.c.id == bindparam("b_id"))
+_VERSIONS = sa_select(_PRODUCT.c.id, _PRODUCT.c.content_version, _PRODUCT.c.stock_version).where(
+    _PRODUCT.c.id.in_(bindparam("ids", expanding=True)))
+_BINDING_ROW = sa_select(_BINDING.c.id, _BINDING.c.remote_id, _BINDING.c.state, _BINDING.c.pending_hash,
+                         _BINDING.c.attempts).where(_BINDING.c.account_id == bindparam("account"),
+                                                    _BINDING.c.product_id == bindparam("product"))
 
 _STATES = {ListingState.active: BindingState.active, ListingState.pending_review: BindingState.pending_review,
            ListingState.rejected: BindingState.rejected, ListingState.delisted: BindingState.delisted}
@@ -61,6 +74,24 @@ class _AlreadyCreated(Exception):
 
 class _Replan(Exception):
     """The product must be planned again (changed meanwhile, or its remote listing is gone)."""
+
+
+class _BindingRow(NamedTuple):
+    id: int
+    remote_id: str | None
+    state: BindingState
+    pending_hash: str | None
+    attempts: int
+
+
+@dataclass(slots=True)
+class _Answer:
+    """A result waiting for the batch commit: the binding's new values and who waits for them."""
+
+    product_id: int
+    binding_id: int
+    values: dict[str, Any]
+    future: asyncio.Future[tuple[int, int] | None]
 
 
 @dataclass
@@ -89,8 +120,9 @@ class AccountRun:
         self.uploads: dict[str, asyncio.Task[RemoteImageRef]] = {}
         self.refs: dict[str, RemoteImageRef] = {}
         self.refresh_lock = asyncio.Lock()
-        self.unsent: dict[int, Binding] = {}
-        self.batch: list[tuple[int, asyncio.Future[tuple[int, int] | None]]] = []
+        self.unsent: dict[int, tuple[int, str | None]] = {}  # product id -> (binding id, pending hash)
+        self.batch: list[_Answer] = []
+        self.refs_json: dict[tuple[RemoteImageRef, ...], list[dict[str, str]]] = {}
         assert account.id is not None
         self.account_id = account.id
 
@@ -106,13 +138,16 @@ class AccountRun:
                 self._emit(report, self._quiet(item))
         pending = self.plan.to_send
         self._record_creates(pending)
-        for round_no in range(max(1, rounds)):
-            last = round_no == max(1, rounds) - 1
-            results = await asyncio.gather(*(self._guarded(item, report, last=last) for item in pending))
-            again = [item for item, result in zip(pending, results, strict=True) if result is None]
-            if not again:
-                break
-            pending = self._replanned([item.product_id for item in again], report)
+        try:
+            for round_no in range(max(1, rounds)):
+                last = round_no == max(1, rounds) - 1
+                results = await asyncio.gather(*(self._guarded(item, report, last=last) for item in pending))
+                again = [item for item, result in zip(pending, results, strict=True) if result is None]
+                if not again:
+                    break
+                pending = self._replanned([item.product_id for item in again], report)
+        finally:
+            _forget_bindings(self.session)
         return report
 
     def _record_creates(self, items: list[PlannedItem]) -> None:
@@ -124,11 +159,16 @@ class AccountRun:
         if not creates:
             return
         now = self.clock()
-        rows = [Binding(account_id=self.account_id, product_id=item.product_id, state=BindingState.pending_create,
-                        pending_hash=item.payload_hash, created_at=now, updated_at=now) for item in creates]
-        self.session.add_all(rows)
+        rows: list[dict[str, Any]] = [
+            {"account_id": self.account_id, "product_id": item.product_id, "state": BindingState.pending_create,
+             "pending_hash": item.payload_hash, "image_refs": [], "attempts": 0, "manual": False,
+             "created_at": now, "updated_at": now} for item in creates]
+        connection = self.session.connection()
+        connection.execute(insert(_BINDING), rows)
+        ids: dict[int, int] = {row[0]: row[1] for row in connection.execute(
+            sa_select(_BINDING.c.product_id, _BINDING.c.id).where(_BINDING.c.account_id == self.account_id))}
         self.session.commit()
-        self.unsent = {row.product_id: row for row in rows}
+        self.unsent = {item.product_id: (ids[item.product_id], item.payload_hash) for item in creates}
 
     def _emit(self, report: SyncReport, result: ItemResult) -> None:
         report.results.append(result)
@@ -222,31 +262,32 @@ class AccountRun:
         return await self._create(item, listing, refs)
 
     async def _create(self, item: PlannedItem, listing: Listing, refs: tuple[RemoteImageRef, ...]) -> ItemResult:
-        binding = self.unsent.pop(item.product_id, None)  # recorded by this run, never sent: no look-up
-        if binding is not None:
-            if binding.pending_hash != item.payload_hash:  # planned again since: record what goes now
-                binding.pending_hash = item.payload_hash
-                self.session.add(binding)
-                self.session.commit()
-            return await self._send_create(item, listing, refs, binding)
-        binding = self._binding(item) if item.binding_id is not None else None
-        if binding is not None and binding.remote_id is None:
+        unsent = self.unsent.pop(item.product_id, None)  # recorded by this run, never sent: no look-up
+        if unsent is not None:
+            binding_id, pending_hash = unsent
+            if pending_hash != item.payload_hash:  # planned again since: record what goes now
+                self._write(binding_id, pending_hash=item.payload_hash, updated_at=self.clock())
+            return await self._send_create(item, listing, refs, binding_id)
+        row = self._binding(item) if item.binding_id is not None else None
+        if row is not None and row.remote_id is None:
             found = await self._call(lambda: self.adapter.find_by_sku(item.sku))
             if found is not None:
-                if binding.pending_hash == item.payload_hash:
-                    return await self._bound(item, found, refs=refs, binding=binding)  # it got through as it is
-                await self._bound(item, found, refs=refs, binding=binding, hash_known=False)
+                if row.pending_hash == item.payload_hash:
+                    return await self._bound(item, found, refs=refs, binding_id=row.id)  # it got through as it is
+                await self._bound(item, found, refs=refs, binding_id=row.id, hash_known=False)
                 item.remote_id, item.action = found.remote_id, Action.update
                 return await self._send(item)
-        binding = binding or Binding(account_id=self.account_id, product_id=item.product_id)
-        binding.state, binding.pending_hash = BindingState.pending_create, item.payload_hash
-        binding.updated_at = self.clock()
-        self.session.add(binding)
-        self.session.commit()  # recorded before the request leaves
-        return await self._send_create(item, listing, refs, binding)
+        now = self.clock()
+        if row is not None:
+            binding_id = row.id
+            self._write(binding_id, state=BindingState.pending_create, pending_hash=item.payload_hash,
+                        updated_at=now)  # recorded before the request leaves
+        else:
+            binding_id = self._insert(item, pending_hash=item.payload_hash, now=now)
+        return await self._send_create(item, listing, refs, binding_id)
 
     async def _send_create(self, item: PlannedItem, listing: Listing, refs: tuple[RemoteImageRef, ...],
-                           binding: Binding) -> ItemResult:
+                           binding_id: int) -> ItemResult:
         """Send a recorded create; between attempts, and after a failure that may have reached the
         marketplace, the SKU is looked up first."""
 
@@ -267,7 +308,7 @@ class AccountRun:
             if found is None:
                 raise
             remote = found
-        return await self._bound(item, remote, refs=refs, binding=binding)
+        return await self._bound(item, remote, refs=refs, binding_id=binding_id)
 
     async def _delist(self, item: PlannedItem) -> ItemResult:
         remote_id = item.remote_id
@@ -278,15 +319,15 @@ class AccountRun:
             rid = remote_id
             with contextlib.suppress(RemoteNotFoundError):  # gone already: off sale either way
                 await self._call(lambda: self.adapter.delist(rid))
-        binding = self._binding(item)
-        assert binding is not None
-        if remote_id is not None and binding.remote_id is None:
-            binding.remote_id = remote_id
-        binding.state, binding.last_error, binding.attempts = BindingState.delisted, None, 0
-        binding.last_synced_at = binding.updated_at = self.clock()
-        binding.content_version, binding.stock_version = item.content_version, item.stock_version
-        self.session.add(binding)
-        self.session.commit()
+        row = self._binding(item)
+        assert row is not None
+        now = self.clock()
+        values: dict[str, Any] = {"state": BindingState.delisted, "last_error": None, "attempts": 0,
+                                  "last_synced_at": now, "updated_at": now, "content_version": item.content_version,
+                                  "stock_version": item.stock_version}
+        if remote_id is not None and row.remote_id is None:
+            values["remote_id"] = remote_id
+        self._write(row.id, **values)
         return ItemResult(self.account.name, item.sku, item.action, Outcome.done, remote_id,
                           state=BindingState.delisted.value)
 
@@ -342,75 +383,112 @@ class AccountRun:
 
     # -- bindings -------------------------------------------------------------------------------
 
-    def _binding(self, item: PlannedItem) -> Binding | None:
-        return self.session.exec(select(Binding).where(Binding.account_id == self.account_id,
-                                                       Binding.product_id == item.product_id)).first()
+    def _binding(self, item: PlannedItem) -> _BindingRow | None:
+        row = self.session.connection().execute(_BINDING_ROW, {"account": self.account_id,
+                                                                "product": item.product_id}).first()
+        return None if row is None else _BindingRow(row[0], row[1], BindingState(row[2]), row[3], row[4])
 
-    async def _commit_with_others(self, product_id: int) -> tuple[int, int] | None:
-        """Commit together with every other result that arrived in this turn of the event loop (one
-        transaction for many answers, none kept waiting); returns the product's current versions,
-        read in that transaction."""
+    def _write(self, binding_id: int, **values: Any) -> None:
+        """Update one binding and commit at once (the rare paths; answers go through the batch)."""
+        self.session.connection().execute(_UPDATE_BY_ID, [{"b_id": binding_id, **values}])
+        self.session.commit()
+
+    def _insert(self, item: PlannedItem, *, pending_hash: str | None, now: datetime) -> int:
+        """Record a new binding, pending its create, and commit it; returns its id."""
+        connection = self.session.connection()
+        connection.execute(insert(_BINDING), [{
+            "account_id": self.account_id, "product_id": item.product_id, "state": BindingState.pending_create,
+            "pending_hash": pending_hash, "image_refs": [], "attempts": 0, "manual": False,
+            "created_at": now, "updated_at": now}])
+        row = self._binding(item)
+        assert row is not None
+        self.session.commit()
+        return row.id
+
+    def _image_refs_json(self, refs: tuple[RemoteImageRef, ...]) -> list[dict[str, str]]:
+        """The stored form of image refs (built once per distinct set: listings share photos)."""
+        stored = self.refs_json.get(refs)
+        if stored is None:
+            stored = self.refs_json[refs] = [{"kind": r.kind, "value": r.value, "sha256": r.sha256} for r in refs]
+        return stored
+
+    async def _commit_with_others(self, product_id: int, binding_id: int,
+                                  values: dict[str, Any]) -> tuple[int, int] | None:
+        """Write the binding together with every other result that arrived meanwhile (one
+        executemany, one commit, no timer: the commit runs as soon as the answers being read in
+        this and the next turn of the event loop have joined); returns the product's current
+        versions, read in that transaction."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[tuple[int, int] | None] = loop.create_future()
-        self.batch.append((product_id, future))
+        self.batch.append(_Answer(product_id, binding_id, values, future))
         if len(self.batch) == 1:
-            loop.call_soon(self._flush_batch)
+            loop.call_soon(self._flush_soon, FLUSH_TURNS)
         return await future
+
+    def _flush_soon(self, turns: int) -> None:
+        """Flush after ``turns`` more turns of the event loop (answers still being read join in)."""
+        if turns > 1:
+            asyncio.get_running_loop().call_soon(self._flush_soon, turns - 1)
+        else:
+            self._flush_batch()
 
     def _flush_batch(self) -> None:
         batch, self.batch = self.batch, []
         try:
-            rows = self.session.execute(sa_select(Product.id, Product.content_version,  # type: ignore[call-overload]
-                                                  Product.stock_version)
-                                        .where(col(Product.id).in_([pid for pid, _ in batch])))
-            versions = {row[0]: (row[1], row[2]) for row in rows}
+            connection = self.session.connection()
+            groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+            for answer in batch:
+                groups.setdefault(tuple(answer.values), []).append({"b_id": answer.binding_id, **answer.values})
+            for rows in groups.values():
+                connection.execute(_UPDATE_BY_ID, rows)
+            versions = {row[0]: (row[1], row[2]) for row in connection.execute(
+                _VERSIONS, {"ids": [answer.product_id for answer in batch]})}
             self.session.commit()
         except Exception as error:  # the whole batch failed to commit; its items are reported failed
             self.session.rollback()
             failure: BaseException = error
             if isinstance(error, IntegrityError):
                 failure = ConflictError("sync.duplicate_remote", remote_id="?")
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(failure)
+            for answer in batch:
+                if not answer.future.done():
+                    answer.future.set_exception(failure)
             return
-        for product_id, future in batch:
-            if not future.done():
-                future.set_result(versions.get(product_id))
+        for answer in batch:
+            if not answer.future.done():
+                answer.future.set_result(versions.get(answer.product_id))
 
     async def _bound(self, item: PlannedItem, remote: RemoteListing, *, refs: tuple[RemoteImageRef, ...] | None,
-                     binding: Binding | None = None, hash_known: bool = True) -> ItemResult:
+                     binding_id: int | None = None, hash_known: bool = True) -> ItemResult:
         """Bind what the marketplace answered, commit at once; _Replan if the product changed meanwhile."""
-        if binding is None:
-            binding = self._binding(item) or Binding(account_id=self.account_id, product_id=item.product_id)
-        binding.remote_id = remote.remote_id
-        binding.remote_url = remote.url or binding.remote_url
-        binding.state = _STATES.get(remote.state, BindingState.active)
+        if binding_id is None:
+            row = self._binding(item)
+            binding_id = row.id if row is not None else self._insert(item, pending_hash=None, now=self.clock())
+        state = _STATES.get(remote.state, BindingState.active)
+        now = self.clock()
+        values: dict[str, Any] = {
+            "remote_id": remote.remote_id, "state": state, "pending_hash": None, "attempts": 0,
+            "last_error": ({"code": "market.rejected", "fields": {p.field: p.message for p in remote.reasons}}
+                           if remote.reasons else None),
+            "last_synced_at": now, "updated_at": now}
+        if remote.url:
+            values["remote_url"] = remote.url
         if hash_known:
-            binding.payload, binding.payload_hash, binding.plan_key = item.payload, item.payload_hash, item.plan_key
-            binding.content_version, binding.stock_version = item.content_version, item.stock_version
-        binding.pending_hash = None
+            values.update(payload=item.payload, payload_hash=item.payload_hash, plan_key=item.plan_key,
+                          content_version=item.content_version, stock_version=item.stock_version)
         if refs is not None:
-            binding.image_refs = [asdict(ref) for ref in refs]
-        binding.last_error = ({"code": "market.rejected", "fields": {p.field: p.message for p in remote.reasons}}
-                              if remote.reasons else None)
-        binding.attempts = 0
-        binding.last_synced_at = binding.updated_at = self.clock()
-        self.session.add(binding)
-        versions = await self._commit_with_others(item.product_id)
+            values["image_refs"] = self._image_refs_json(refs)
+        versions = await self._commit_with_others(item.product_id, binding_id, values)
         fresh = versions == (item.content_version, item.stock_version)
         if hash_known and not fresh:
             raise _Replan  # what was sent is bound; the newer version goes next
         return ItemResult(self.account.name, item.sku, item.action, Outcome.done, remote.remote_id,
-                          state=binding.state.value)
+                          state=state.value)
 
     def _unbind(self, item: PlannedItem) -> None:
-        binding = self._binding(item)
-        if binding is not None:
-            binding.remote_id, binding.state, binding.payload_hash = None, BindingState.error, None
-            binding.updated_at = self.clock()
-            self.session.add(binding)
-            self.session.commit()
+        row = self._binding(item)
+        if row is not None:
+            self._write(row.id, remote_id=None, state=BindingState.error, payload_hash=None,
+                        updated_at=self.clock())
 
     def _failed(self, item: PlannedItem, error: AgriConnectorError, replans: int) -> ItemResult:
         transaction = self.session.get_transaction()
@@ -419,21 +497,28 @@ class AccountRun:
         outcome = (Outcome.rejected if isinstance(error, RejectedError)
                    else Outcome.skipped if isinstance(error, SkippableError) else Outcome.failed)
         detail = error.to_dict("vi")
-        binding = self._binding(item)
-        if binding is not None and not isinstance(error, SkippableError | ConflictError):
-            binding.state = BindingState.rejected if outcome == Outcome.rejected else BindingState.error
+        row = self._binding(item)
+        state = row.state if row is not None else None
+        if row is not None and not isinstance(error, SkippableError | ConflictError):
+            state = BindingState.rejected if outcome == Outcome.rejected else BindingState.error
+            values: dict[str, Any] = {"state": state, "last_error": detail, "attempts": row.attempts + 1,
+                                      "updated_at": self.clock()}
             if outcome == Outcome.rejected:
-                binding.pending_hash = item.payload_hash
-            binding.last_error = detail
-            binding.attempts += 1
-            binding.updated_at = self.clock()
-            self.session.add(binding)
-            self.session.commit()
+                values["pending_hash"] = item.payload_hash
+            self._write(row.id, **values)
         fields = dict(error.fields) if isinstance(error, RejectedError) else {}
         return ItemResult(self.account.name, item.sku, item.action, outcome, item.remote_id,
-                          state=binding.state.value if binding else None, code=error.code,
+                          state=state.value if state is not None else None, code=error.code,
                           message=error.message("vi"), fields=fields, replanned=replans,
                           retriable=isinstance(error, RetriableError))
+
+
+def _forget_bindings(session: Session) -> None:
+    """Bindings are written with Core statements: expire any the session holds as ORM objects, so
+    that the caller reads what the run wrote."""
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Binding):
+            session.expire(obj)
 
 
 async def apply_plan(
