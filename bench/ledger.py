@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sqlite3
 import sys
@@ -106,6 +107,7 @@ def make_orders(rng: random.Random, prefix: str, lines_wanted: int, skus: list[s
 
 
 def run(lines_target: int, page: int) -> None:
+    load_before = os.getloadavg()[0]
     workdir = Path(tempfile.mkdtemp(prefix="agri-bench-ledger-"))
     db = workdir / "ledger.db"
     engine = make_engine(f"sqlite:///{db}")
@@ -155,7 +157,8 @@ def run(lines_target: int, page: int) -> None:
     print(f"  {lines:,} lines in {orders:,} orders, {pages:,} pages, {ingest_time:.1f} s wall-clock, "
           f"{ingest_cpu:.1f} s of this process's CPU ({lines / ingest_cpu:,.0f} lines per CPU-second: the rate "
           "on an unshared core); "
-          f"then {cancelled:,} reversals (cancellations) in {cancel_time:.1f} s")
+          f"then {cancelled:,} reversals (cancellations) in {cancel_time:.1f} s; load average {load_before:.1f} "
+          f"before, {os.getloadavg()[0]:.1f} after, on {os.cpu_count()} CPUs (the wall-clock rate needs a free core)")
 
     engine = make_engine(f"sqlite:///{db}")
     period = parse_period("2022-01..2025-12", today=date(2026, 1, 1))  # cancellations reach January 2025

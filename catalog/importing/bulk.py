@@ -4,7 +4,8 @@ SQLAlchemy's ``session.execute(insert(table), rows)`` builds and processes every
 parameters in Python (and, on SQLite, rewrites the batch into multi-row ``VALUES``), which costs
 more than the insert itself at 100,000 rows.  :func:`insert_rows` applies the same per-type bind
 processors once per value (dates, JSON, enums come out as the dialect expects) and hands plain
-tuples to the driver, on SQLite and PostgreSQL alike.
+tuples to the driver, on SQLite and PostgreSQL alike.  :func:`insert_columns` takes the rows
+column by column (what a bulk import builds anyway), with values shared by every row processed once.
 """
 
 from __future__ import annotations

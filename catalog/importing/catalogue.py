@@ -26,6 +26,7 @@ from catalog.image_store import ImageStore
 from catalog.importing.catalogue_columns import CERT_COLUMNS, COMBINED_COLUMNS, PRODUCER_COLUMNS, SHEET_ALIASES
 from catalog.importing.catalogue_images import ImageBook, open_image_source
 from catalog.importing.catalogue_ocop import CertBook, has_certification
+from catalog.importing.catalogue_producers import ROW_FIELDS as PRODUCER_ROW_FIELDS
 from catalog.importing.catalogue_producers import ProducerBook
 from catalog.importing.catalogue_products import ProductBook, content_fields
 from catalog.importing.catalogue_unchanged import UnchangedRows
@@ -229,7 +230,12 @@ class _Run:
         shortcut = None
         if not (with_images or with_certs) and UnchangedRows.applies(table, book, set_stock=self.set_stock):
             shortcut = UnchangedRows(table, book, set_stock=self.set_stock)
-            table.set_shortcut(shortcut)
+            progress = self.progress
+            table.set_shortcut(shortcut, None if progress is None else
+                               lambda done: progress(sheet.name, done, sheet.total))
+        # a producer is resolved once per distinct producer cells of this sheet (one row per product)
+        producer_fields = [f for f in PRODUCER_ROW_FIELDS if f in table.fields_present]
+        known_producers: dict[tuple[Any, ...], int] = {}
         for parsed in table.rows:
             self.result.rows_read += 1
             if self.progress is not None:
@@ -239,8 +245,13 @@ class _Run:
             if not parsed.ok or parsed.known:
                 continue
             values = parsed.values
-            pid = self.producers.from_row(values, sheet=sheet.name, row=parsed.row, columns=table.columns,
-                                          defining=row_defines)
+            key = tuple(map(values.get, producer_fields))
+            pid = known_producers.get(key)
+            if pid is None:
+                pid = self.producers.from_row(values, sheet=sheet.name, row=parsed.row, columns=table.columns,
+                                              defining=row_defines)
+                if pid is not None:
+                    known_producers[key] = pid
             if shortcut is not None:
                 shortcut.learn(pid)
             cert = None
@@ -258,6 +269,7 @@ class _Run:
             staged += 1
             if staged % BATCH_ROWS == 0:
                 self._flush()
+        self.result.rows_read += table.known_rows  # re-imported rows the shortcut took
 
     def _more_problems(self, values: dict[str, Any], *, sheet: str, row: int, columns: dict[str, str]) -> None:
         """A row already rejected for a bad cell: also report its unknown commune or category, so

@@ -130,6 +130,7 @@ class ProductBook:
     _categories: CategoryIndex | None = None
     _row_plan: _Plan | None = None
     _by_producer: dict[int, dict[str, _Existing]] = field(default_factory=dict)
+    _category_codes: dict[str, str] = field(default_factory=dict)  # category cell → its code (known ones)
 
     def existing(self) -> dict[int, dict[str, _Existing]]:
         """(producer, SKU) → id, stock and content fields of every product, loaded with one query
@@ -178,9 +179,29 @@ class ProductBook:
             return False
         seen[sku] = parsed.row
         plan = self._row_plan or self._plan()
-        stored = self._stored(values, parsed.row, plan)
-        if stored is None:
-            return False
+        # the stored content fields of the row, in the order of ``fields``
+        stored = list(map(values.get, plan.keys))
+        for i, default in plan.defaults:
+            if stored[i] is None:
+                stored[i] = default
+        if plan.qty >= 0 and (quantity := stored[plan.qty]) is not None:
+            stored[plan.qty], unit = quantity
+            if plan.qty_unit >= 0:
+                stored[plan.qty_unit] = stored[plan.qty_unit] or unit
+        category = values.get("category")
+        if category is not None:
+            code = self._category_codes.get(category)
+            if code is None:
+                code = self.category(category)
+                if code is None:
+                    self.log.error("category.unknown", sheet=self.sheet, row=parsed.row,
+                                   column=self.columns.get("category"), value=category)
+                    return False
+                self._category_codes[category] = code
+            if plan.category >= 0:
+                stored[plan.category] = code
+        elif plan.category >= 0:
+            stored[plan.category] = None
         current = None
         if pid > 0:
             by_sku = self._by_producer.get(pid)
@@ -218,29 +239,6 @@ class ProductBook:
         seen[sku] = row
         self.unchanged += 1
         return True
-
-    def _stored(self, values: dict[str, Any], row: int, plan: _Plan) -> list[Any] | None:
-        """The stored content fields of a row, in the order of :attr:`fields`."""
-        stored = list(map(values.get, plan.keys))
-        for i, default in plan.defaults:
-            if stored[i] is None:
-                stored[i] = default
-        if plan.qty >= 0 and (quantity := stored[plan.qty]) is not None:
-            stored[plan.qty], unit = quantity
-            if plan.qty_unit >= 0:
-                stored[plan.qty_unit] = stored[plan.qty_unit] or unit
-        category = values.get("category")
-        if category is not None:
-            code = self.category(category)
-            if code is None:
-                self.log.error("category.unknown", sheet=self.sheet, row=row, column=self.columns.get("category"),
-                               value=category)
-                return None
-            if plan.category >= 0:
-                stored[plan.category] = code
-        elif plan.category >= 0:
-            stored[plan.category] = None
-        return stored
 
     def flush(self, real_id: Any) -> None:
         """Write the staged rows: one INSERT and at most two UPDATE executemany calls."""

@@ -23,15 +23,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 from functools import lru_cache
-from operator import itemgetter
+from itertools import repeat
+from operator import eq, itemgetter
 from typing import Any
 
 from catalog.importing.catalogue_products import DEFAULTS, STORED_AT, ProductBook
 from catalog.importing.cells import Cell
-from catalog.importing.legacy import detect_legacy, looks_legacy
+from catalog.importing.legacy import detect_legacy, looks_legacy, not_legacy
 from catalog.importing.table import Table
 
 _SKU = itemgetter(2)  # of a stored product row (id, producer, SKU, stock, content fields…)
+_FIRST = itemgetter(0)
 Check = Callable[[Cell, Any], bool]
 Form = Callable[[Any, bool], Any]
 """``form(stored, numbers_as_text)``: the raw cell the check accepts for this stored value, or :data:`NEVER`."""
@@ -140,7 +142,12 @@ def _status_form(stored: Any, as_text: bool) -> Any:
 def written_forms(form: Form, column: list[Any], as_text: bool, memo: dict[Any, Any]) -> list[Any]:
     """``form`` of every stored value of a column, worked out once per distinct value (``memo``
     keeps them from one producer to the next: prices and units repeat across producers)."""
-    for value in set(column).difference(memo):
+    missing = set(column).difference(memo)
+    if form is _text_form or form is _unit_form:  # text that cannot be legacy text is written as it is
+        plain = not_legacy(value for value in missing if type(value) is str and value)
+        memo.update(zip(plain, plain, strict=True))
+        missing.difference_update(plain)
+    for value in missing:
         memo[value] = form(value, as_text)
     return list(map(memo.__getitem__, column))
 
@@ -193,7 +200,9 @@ class UnchangedRows:
         sheet = table.reader.sheet if table.reader is not None else None
         self.as_text = sheet is None or sheet.encoding is not None  # a CSV: every cell is text
         self.producers: dict[Any, int] = {}
-        self.written: dict[int, dict[str, tuple[Any, ...]]] = {}
+        self.written: dict[tuple[int | None, Any], tuple[Any, ...]] = {}  # (producer, SKU) → (SKU, cells…)
+        self.written_for: set[int] = set()
+        self.stock_memo: dict[Cell, bool] = {}
         self.last: list[Cell] | None = None
 
     @classmethod
@@ -208,13 +217,15 @@ class UnchangedRows:
         needed = {f for c in columns for f in _CHECKS[c][0]}
         return needed <= set(book.fields) and bool(PRODUCER_FIELDS & table.fields_present) and bool(book.existing())
 
-    def _written(self, pid: int) -> dict[str, tuple[Any, ...]]:
-        """The stored products of a producer as a file writes them: SKU → (SKU, compared cells…)."""
+    def _written(self, pid: int) -> None:
+        """The stored products of a producer as a file writes them: (producer, SKU) → (SKU, cells…)."""
+        self.written_for.add(pid)
         stored: list[Any] = list(self.book.existing().get(pid, {}).values())
-        columns: list[list[Any]] = [list(map(_SKU, stored))]
+        skus = list(map(_SKU, stored))
+        columns: list[list[Any]] = [skus]
         for values, form, memo in self.forms:
             columns.append(written_forms(form, list(map(values, stored)), self.as_text, memo))
-        return {written[0]: written for written in zip(*columns, strict=True)}
+        self.written.update(zip(zip(repeat(pid), skus, strict=False), zip(*columns, strict=True), strict=True))
 
     def __call__(self, row: list[Cell], number: int) -> bool:
         if len(row) < self.width:
@@ -223,22 +234,51 @@ class UnchangedRows:
         pid = self.producers.get(self.producer_key(row))
         if pid is None:
             return False
-        written = self.written.get(pid)
-        if written is None:
-            written = self.written[pid] = self._written(pid)
+        if pid not in self.written_for:
+            self._written(pid)
         cells = self.cells(row)
         sku = cells[0]
-        want = written.get(sku) if type(sku) is str else None
-        if want is None:
+        want = self.written.get((pid, sku)) if type(sku) is str else None
+        if want is None or (self.stock_at is not None and not self._stock_ok(row[self.stock_at])):
             return False
-        if self.stock_at is not None:
-            stock = row[self.stock_at]
-            plain = type(stock) is str and stock.isdigit() and stock.isascii() and len(stock) <= _MAX_STOCK_DIGITS
-            if not (plain or _valid_stock(stock)):
-                return False
         if cells != want and not self._same(row, pid, sku):
             return False
         return self.book.mark_unchanged(pid, sku, number)
+
+    def screen(self, rows: list[list[Cell]]) -> list[Any]:
+        """Per row, ``(producer, SKU)`` when its producer cells are known from earlier rows, its cells
+        equal the stored product's written form and its stock cell is valid; else ``None``."""
+        width = self.width
+        if min(map(len, rows)) < width:
+            rows = [row if len(row) >= width else [*row, *([None] * (width - len(row)))] for row in rows]
+        pids = list(map(self.producers.get, map(self.producer_key, rows)))
+        for pid in set(pids).difference(self.written_for):
+            if pid is not None:
+                self._written(pid)
+        cells = list(map(self.cells, rows))
+        keys = list(zip(pids, map(_FIRST, cells), strict=True))
+        same = map(eq, cells, map(self.written.get, keys))
+        if self.stock_at is None:
+            return [key if equal else None for key, equal in zip(keys, same, strict=True)]
+        stocks = list(map(itemgetter(self.stock_at), rows))
+        valid = [self._stock_ok(stock) if ok is None else ok
+                 for stock, ok in zip(stocks, map(self.stock_memo.get, stocks), strict=True)]
+        return [key if equal and ok else None for key, equal, ok in zip(keys, same, valid, strict=True)]
+
+    def take(self, row: list[Cell], number: int, token: Any) -> bool:
+        pid, sku = token
+        if self.book.mark_unchanged(pid, sku, number):
+            return True
+        self.last = row  # the full path converts it: learn() refers to this row
+        return False
+
+    def _stock_ok(self, stock: Cell) -> bool:
+        ok = self.stock_memo.get(stock) if type(stock) is not bool else None
+        if ok is None:
+            ok = _valid_stock(stock)
+            if type(stock) is str or not (type(stock) is bool or stock == 0 or stock == 1):
+                self.stock_memo[stock] = ok  # True and False would find the entries of 1 and 0
+        return ok
 
     def _same(self, row: list[Cell], pid: int, sku: str) -> bool:
         """The exact cell-by-cell rules (cells not in their plain written form)."""

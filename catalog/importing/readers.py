@@ -5,8 +5,10 @@
   text, to read the fonts of those cells.
 * **.csv** streamed line by line in bounded memory: UTF-8 with or without BOM, UTF-16 (Excel's
   "Unicode text"), or cp1258; the delimiter (tab, semicolon, comma) is sniffed from the head.
-  Each line is decoded on its own, so a file that is UTF-8 except for a few pasted cp1258 lines
-  still reads; a line with a NUL byte or undecodable bytes is flagged for the table reader.
+  The file is decoded a block of whole lines at a time (split into lines in C); a block that does
+  not decode as a whole, or holds a NUL byte, is read line by line, so a file that is UTF-8
+  except for a few pasted cp1258 lines still reads, and a line with a NUL byte or undecodable
+  bytes is flagged for the table reader.
 
 Memory: a CSV is never held whole (a 1,000,000-row CSV imports in bounded memory, a slow test);
 a workbook holds one sheet's values at a time: ``bench/import_catalogue.py`` measures a peak of
@@ -331,7 +333,7 @@ def _open_csv(path: Path) -> Book:
                     flags.clear()
                     yield flagged
                 else:
-                    yield cast(list[Cell], row)
+                    yield row  # type: ignore[misc]  # a list of str is a list of cells (no cast() call per row)
         except csv.Error as exc:  # binary bytes past the sniffed head
             raise _refuse("import.file_corrupt", path, detail=f"dòng/line {reader.line_num}") from exc
 

@@ -26,7 +26,8 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from typing import Any, cast
+from itertools import chain, islice
+from typing import Any, Protocol, cast
 
 from catalog.errors import CatalogueValidationError
 from catalog.importing import convert as cv
@@ -89,6 +90,22 @@ class ParsedRow:
 Shortcut = Callable[[list[Cell], int], bool]
 """Given a row's raw cells and its 1-based number, ``True`` when the caller has dealt with the row
 without its conversion (a re-imported row identical to what is stored); it is then yielded as ``known``."""
+SCREEN_ROWS = 512  # rows a batch shortcut screens at a time
+
+
+class BatchShortcut(Protocol):
+    """A :data:`Shortcut` that also screens rows a batch at a time (see :meth:`Table.set_shortcut`)."""
+
+    def __call__(self, row: list[Cell], number: int) -> bool: ...
+
+    def screen(self, rows: list[list[Cell]]) -> list[Any]:
+        """Per row, a token for :meth:`take` when the row is surely known (decided for the whole
+        batch in a few C-level passes), else ``None``: the row is then offered to ``__call__``."""
+        ...
+
+    def take(self, row: list[Cell], number: int, token: Any) -> bool:
+        """``True`` when the caller has dealt with a screened row (``False``: it is converted)."""
+        ...
 
 
 @dataclass
@@ -101,10 +118,21 @@ class Table:
     fields_present: frozenset[str] = frozenset()
     reader: _Reader | None = None
 
-    def set_shortcut(self, shortcut: Shortcut | None) -> None:
-        """Offer every raw row to ``shortcut`` before converting it (see :data:`Shortcut`)."""
+    def set_shortcut(self, shortcut: Shortcut | BatchShortcut | None,
+                     on_known: Callable[[int], None] | None = None) -> None:
+        """Offer every raw row to ``shortcut`` before converting it (see :data:`Shortcut`).
+
+        A :class:`BatchShortcut` screens the rows :data:`SCREEN_ROWS` at a time, in order; the rows
+        it takes are not yielded but counted in :attr:`known_rows`, and ``on_known(rows_done)`` is
+        called after each batch (a progress bar).  Set it before iterating :attr:`rows`."""
         if self.reader is not None:
             self.reader.shortcut = shortcut
+            self.reader.on_known = on_known
+
+    @property
+    def known_rows(self) -> int:
+        """Rows a batch shortcut took (they are not yielded)."""
+        return self.reader.known if self.reader is not None else 0
 
 
 def spec_index(specs: Sequence[ColumnSpec]) -> dict[str, ColumnSpec]:
@@ -238,7 +266,9 @@ class _Reader:
 
     def __init__(self, sheet: Sheet, bound: list[tuple[int, ColumnSpec, str]], log: ProblemLog) -> None:
         self.sheet, self.log = sheet, log
-        self.shortcut: Shortcut | None = None
+        self.shortcut: Shortcut | BatchShortcut | None = None
+        self.on_known: Callable[[int], None] | None = None
+        self.known = 0
         self.bound: list[tuple[int, str, str, bool, dict[Cell, Any] | None, ColumnSpec]] = [
             (i, spec.field, header, spec.required, {} if spec.cache else None, spec) for i, spec, header in bound]
         # the fast lane: per column a memo of clean results (cached columns) or a fast converter
@@ -283,11 +313,16 @@ class _Reader:
         # without legacy fonts in the workbook, a cell's conversion depends on its text alone
         font_free = self.sheet.font_of is None
         fast_lane, width = self.fast_lane, self.width
-        for r, row in enumerate(rows, start=start):
+        shortcut = self.shortcut
+        numbered: Iterator[tuple[int, list[Cell]]] = enumerate(rows, start=start)
+        if shortcut is not None and hasattr(shortcut, "screen"):
+            numbered = self._screened(rows, start, cast(BatchShortcut, shortcut))
+            shortcut = None
+        for r, row in numbered:
             if type(row) is FlaggedRow:
                 if self._damaged(row, r):
                     continue
-            elif self.shortcut is not None and self.shortcut(row, r + 1):
+            elif shortcut is not None and shortcut(row, r + 1):
                 yield ParsedRow(r + 1, {}, True, True)
                 continue
             if fast_lane is not None and len(row) >= width:
@@ -326,6 +361,21 @@ class _Reader:
                 for header in missing:
                     log.error("value.required", sheet=name, row=r + 1, column=header)
             yield ParsedRow(r + 1, values, ok)
+
+    def _screened(self, rows: Iterator[list[Cell]], start: int,
+                  shortcut: BatchShortcut) -> Iterator[tuple[int, list[Cell]]]:
+        """The numbered rows a batch shortcut does not take (damaged rows are never offered)."""
+        r = start
+        while chunk := list(islice(rows, SCREEN_ROWS)):
+            for row, token in zip(chunk, shortcut.screen(chunk), strict=True):
+                if type(row) is not FlaggedRow and (shortcut(row, r + 1) if token is None
+                                                    else shortcut.take(row, r + 1, token)):
+                    self.known += 1
+                else:
+                    yield r, row
+                r += 1
+            if self.on_known is not None:
+                self.on_known(r)
 
     def _convert(self, spec: ColumnSpec, raw: Cell, r: int, c: int, header: str,
                  cache: dict[Cell, Any] | None, k: int = -1) -> Any:
@@ -408,7 +458,7 @@ def read_table(sheet: Sheet, specs: Sequence[ColumnSpec], *, log: ProblemLog, op
     if start < len(head) and _is_numbering(head[start]):
         start += 1  # a "(1) (2) (3)…" row under the header, as official templates have
     reader = _Reader(sheet, bound, log)
-    rest = _chain(head[start:], sheet.rows)
+    rest = chain(head[start:], sheet.rows)
     return Table(sheet=sheet.name, header_row=r + 1, columns=seen,
                  positions={spec.field: c for c, spec, _ in bound}, rows=reader.rows(rest, start),
                  fields_present=frozenset(seen), reader=reader)
@@ -421,8 +471,3 @@ def _blank(value: Cell) -> bool:
 def _is_numbering(row: Sequence[Cell]) -> bool:
     cells = [cell_text(v).strip() for v in row if not _blank(v)]
     return len(cells) >= 3 and all(_NUMBERING.match(c) for c in cells)
-
-
-def _chain(head: list[list[Cell]], rest: Iterator[list[Cell]]) -> Iterator[list[Cell]]:
-    yield from head
-    yield from rest

@@ -45,16 +45,22 @@ def fast_phone(value: Cell) -> str:
     return normalize_phone(value)
 
 
+_shop_id = cv.text(80)
+
+
 def shop_ref(value: Cell) -> tuple[str, str]:
     """A shop id, or the phone used as the login: ``("login_phone", "+84…")`` or ``("shop_id", "…")``."""
-    text = cell_text(value).strip()
-    digits = text.translate(_SEPARATORS).removeprefix("+")
+    text = (value if type(value) is str else cell_text(value)).strip()
+    digits = text.translate(_SEPARATORS)
+    if len(digits) == 10 and digits[:3] in FAST_PREFIXES and digits.isdigit() and digits.isascii():
+        return ("login_phone", "+84" + digits[1:])  # what the lines below make of a common mobile
+    digits = digits.removeprefix("+")
     if digits.isdigit() and 9 <= len(digits) <= 12:
         try:
             return ("login_phone", fast_phone(text))
         except CatalogueValidationError:
             pass  # a number that is not a phone is a shop id
-    return ("shop_id", cv.text(80)(text))
+    return ("shop_id", _shop_id(text))
 
 
 def _spec(field: str, header: str, *aliases: str, en: str = "", comment: str = "", **kw: Any) -> ColumnSpec:

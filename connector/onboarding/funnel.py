@@ -237,11 +237,11 @@ def _ids(text: str | None) -> list[int]:
     return json.loads(f"[{text}]") if text else []  # the C parser reads a list of integers fastest
 
 
-def _step_ids(session: Session, sourced: Sequence[tuple[FunnelStep, StepMembers]]) -> list[AbstractSet[int]]:
-    """Each step's households as a set of ids.  A query's ids come back as one text value; the steps that
-    share one :class:`Flagged` query read it once, grouped by its key columns (a few rows)."""
+def _step_ids(session: Session, sourced: Sequence[tuple[FunnelStep, StepMembers]]) -> list[Iterable[int]]:
+    """Each step's households (ids, maybe repeated).  A query's ids come back as one text value; the steps
+    that share one :class:`Flagged` query read it once, grouped by its key columns (a few rows)."""
     shared: dict[int, tuple[list[str], list[tuple[tuple[Any, ...], set[int]]]]] = {}
-    out: list[AbstractSet[int]] = []
+    out: list[Iterable[int]] = []
     for _step, members in sourced:
         if isinstance(members, Flagged):
             if id(members.query) not in shared:
@@ -259,7 +259,7 @@ def _step_ids(session: Session, sourced: Sequence[tuple[FunnelStep, StepMembers]
             out.append(ids)
         elif isinstance(members, Select):
             sub = members.subquery("funnel_step")
-            out.append(set(_ids(session.execute(select(_ids_text(session, next(iter(sub.c))))).scalar())))
+            out.append(_ids(session.execute(select(_ids_text(session, next(iter(sub.c))))).scalar()))
         else:
             out.append(members)
     return out

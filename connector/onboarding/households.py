@@ -30,13 +30,15 @@ from catalog.importing.catalogue_producers import infer_kind
 from catalog.importing.problems import Problem, ProblemLog
 from catalog.importing.units import HOME_PROVINCES_2004, HOME_PROVINCES_2025, ResolvedUnits, UnitResolver
 from catalog.matcher import MatchKind, ProducerKey, ProducerMatcher, code_key
-from catalog.producers import Producer
+from catalog.producers import Producer, ProducerKind
 from catalog.text import fold
 from connector.onboarding.merge import alias_keys, incoming_key
 from connector.onboarding.writes import ids_above, insert_columns
 
 PRODUCERS = Producer.__table__  # type: ignore[attr-defined]
 FILLED = ("representative", "phone", "address", "unit_vn2025", "unit_vn2004")
+_KIND_VALUE = {kind: kind.value for kind in ProducerKind}
+_NEW = MatchKind.new
 _ROW_TO_STORED = {"producer_name": "name", "representative": "representative", "phone": "phone",
                   "address": "address"}
 
@@ -167,7 +169,7 @@ class HouseholdBook:
             self._hold(values, pid, match.candidates, sheet=sheet, row=row, source=source,
                        column=columns.get("phone"))
             return Resolution(pid, MatchKind.ambiguous)
-        return Resolution(pid, MatchKind.new)
+        return Resolution(pid, _NEW)
 
     def _units(self, key: tuple[str | None, ...], *, sheet: str, row: int,
                columns: dict[str, str]) -> ResolvedUnits | None:
@@ -220,7 +222,7 @@ class HouseholdBook:
         phone = get("phone")
         data = {"code": code, "name": name, "representative": get("representative"), "phone": phone,
                 "address": get("address"), "unit_vn2025": units.vn2025, "unit_vn2004": units.vn2004,
-                "kind": infer_kind(name).value, "name_key": name_key, "registration_code": None}
+                "kind": _KIND_VALUE[infer_kind(name)], "name_key": name_key, "registration_code": None}
         pid, self._next_temp = self._next_temp, self._next_temp - 1
         self.rows[pid] = data
         self._matcher.add_folded(pid, code_key=folded_code, name_key=name_key, phone=phone,
@@ -234,8 +236,9 @@ class HouseholdBook:
         """The next code of the ward (``"06001-0042"``) and its folded key (``"06001 0042"``)."""
         prefix = ward or "00000"
         number = self._sequences[prefix] = self._sequences.get(prefix, 0) + 1
-        code = f"{prefix}-{number:04d}"
-        return code, (f"{prefix} {number:04d}" if prefix.isdigit() else code_key(code))
+        digits = str(number).zfill(4)
+        code = prefix + "-" + digits
+        return code, (prefix + " " + digits if prefix.isdigit() else code_key(code))
 
     def _complete(self, pid: int, values: dict[str, Any], units: ResolvedUnits | None, source: str) -> None:
         """Fill the household's blank fields from the row; never overwrite one."""
@@ -270,19 +273,20 @@ class HouseholdBook:
         """Insert the new households (one executemany), fill blanks, then hold the candidates."""
         if self._pending:
             # no RETURNING: with it SQLAlchemy sends one INSERT per row on SQLite.  The new rows take
-            # ids above every id allocated before (SQLite's rowid, PostgreSQL's sequence), and codes
-            # are unique, so one look-up above the old maximum finds them all.
+            # ids above every id allocated before (SQLite's rowid, PostgreSQL's sequence), in the
+            # order they are sent, so when exactly they hold the ids that follow the old maximum, the
+            # k-th row sent has the k-th; otherwise (another writer's rows among them) codes decide.
             before = self.session.execute(select(func.coalesce(func.max(PRODUCERS.c.id), 0))).scalar_one()
+            pending, temps = self._pending, self._pending_ids
             # in code order, the unique index on codes grows at its end instead of everywhere at once
-            pending = sorted(self._pending, key=itemgetter("code"))
-            insert_columns(self.session, PRODUCERS, {k: [row[k] for row in pending] for k in pending[0]},
-                           now=("created_at", "updated_at"))
-            temp_of = {row["code"]: temp for temp, row in zip(self._pending_ids, self._pending, strict=True)}
-            real = self.real_ids
-            for pid, code in ids_above(self.session, PRODUCERS, "code", before):
-                temp = temp_of.get(code)
-                if temp is not None:
-                    real[temp] = pid
+            codes = [row["code"] for row in pending]
+            order = sorted(range(len(pending)), key=codes.__getitem__)
+            pending, temps = [pending[k] for k in order], [temps[k] for k in order]
+            fields = list(pending[0])
+            # one pass over the rows (each dict read once), then transposed in C
+            columns = dict(zip(fields, zip(*map(itemgetter(*fields), pending), strict=True), strict=True))
+            insert_columns(self.session, PRODUCERS, columns, now=("created_at", "updated_at"))
+            self._map_new_ids(before, pending, temps)
             self.created += len(self._pending)
             self._pending, self._pending_ids = [], []
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
@@ -294,6 +298,19 @@ class HouseholdBook:
         self.updated += len(self._updates)
         self._updates.clear()
         self._flush_candidates()
+
+    def _map_new_ids(self, before: int, written: list[dict[str, Any]], temps: list[int]) -> None:
+        c = PRODUCERS.c
+        count, low, high = self.session.execute(select(func.count(c.id), func.min(c.id), func.max(c.id))
+                                                .where(c.id > before)).one()
+        if count == len(written) and low == before + 1 and high == before + len(written):
+            self.real_ids.update(zip(temps, range(before + 1, before + 1 + len(written)), strict=True))
+            return
+        temp_of = {row["code"]: temp for temp, row in zip(temps, written, strict=True)}
+        for pid, code in ids_above(self.session, PRODUCERS, "code", before):
+            temp = temp_of.get(code)
+            if temp is not None:
+                self.real_ids[temp] = pid
 
     def _flush_candidates(self) -> None:
         from connector.onboarding.merge import CANDIDATES

@@ -35,6 +35,7 @@ REGISTRATIONS = Registration.__table__  # type: ignore[attr-defined]
 TRAININGS = TrainingRecord.__table__  # type: ignore[attr-defined]
 DEFAULT_TOPIC = "Tập huấn kỹ năng số"
 _ACCOUNT_FIELDS = ("name", "marketplace", "shop_id", "login_phone", "opened_on", "status")
+_NEW = MatchKind.new
 _MERGE_BY = {MatchKind.code: "mã hộ / code", MatchKind.phone: "số điện thoại / phone",
              MatchKind.name_commune: "tên và xã / name and commune"}
 
@@ -113,7 +114,7 @@ class MemberBook:
             mid = self.by_phone.get(phone)
             if mid is not None:
                 known = self.names[mid]
-                if name and fold(name) != fold(known) and (phone, name) not in self._warned:
+                if name and name != known and fold(name) != fold(known) and (phone, name) not in self._warned:
                     self._warned.add((phone, name))
                     self.log.warning("onboarding.member_name_differs", sheet=sheet, row=row,
                                      column=columns.get("member_name"), value=phone, existing=known, name=name)
@@ -231,7 +232,7 @@ class RegisterBook:
         if known is None:
             self._regs[(pid, mid)] = _Reg(None, day, self._source)
             self._registrations.created += 1
-            if found.kind is MatchKind.new:
+            if found.kind is _NEW:
                 return
             by = _MERGE_BY.get(found.kind)
             if by and (pid > 0 or self.households.origin.get(pid) != self._source):

@@ -14,13 +14,19 @@ leaves the same ledger totals and stock as the orders' final states:
   and puts them back when it becomes so; only ``stock_version`` is bumped.
 
 Everything is written with bulk statements (a batch costs a handful of round trips whatever its
-size), which is what lets a million lines go in at tens of thousands per second.
+size), which is what lets a million lines go in at tens of thousands per second.  The hot path
+(orders not stored yet) builds plain tuples in one pass, reads what it needs once per batch (the
+stored orders in one ``IN`` query, the account's producer, products, bindings and OCOP
+certifications, the closed periods), caches per local day what entries of that day share, sums
+the stock change per product (one ``UPDATE`` per product per batch), and writes each table with
+one ``executemany`` in which only what varies from row to row is bound (see
+:meth:`connector.ledger.entries.Writer.insert`).  A million lines make about 4.7 million rows.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -37,11 +43,8 @@ from connector.accounts import MarketplaceAccount
 from connector.ledger.booking import LOCAL_TZ, as_utc, load_booking, local_midnight, month_key
 from connector.ledger.entries import ENTRY_COLUMNS, EntryRows, record_entry_rows, sqlite_stamp
 from connector.ledger.entries import Writer as BulkWriter
-from connector.ledger.models import LedgerEntry
 from connector.ledger.policy import CountingPolicy, channel_kind, policy_from_env
-from connector.orders.models import OrderLine, OrderStatusChange, SalesOrder
 
-CHUNK = 900  # ids per IN (...) list
 ORDER_COLUMNS = ("id", "account_id", "remote_id", "status", "raw_status", "placed_at", "updated_at", "total",
                  "confirm_by", "buyer_province", "counted", "stock_taken", "source", "recorded_by", "first_seen_at")
 LINE_COLUMNS = ("id", "order_id", "sku", "quantity", "unit_price", "amount", "product_id", "remote_listing_id",
@@ -58,10 +61,6 @@ LINE_COMPACT = tuple(c for c in LINE_COLUMNS if c not in ("remote_listing_id", "
 ENTRY_COMPACT = ("order_id", "order_line_id", "product_id", "quantity", "amount", "occurred_at", "booked_at",
                  "booked_day", "booked_month")  # + kind, account, platform, producer, units, source, recorded_*
 
-_ORDER = SalesOrder.__table__  # type: ignore[attr-defined]
-_LINE = OrderLine.__table__  # type: ignore[attr-defined]
-_HISTORY = OrderStatusChange.__table__  # type: ignore[attr-defined]
-_ENTRY = LedgerEntry.__table__  # type: ignore[attr-defined]
 _PRODUCT = Product.__table__  # type: ignore[attr-defined]
 _PRODUCER = Producer.__table__  # type: ignore[attr-defined]
 _CERT = OcopCertification.__table__  # type: ignore[attr-defined]
@@ -102,11 +101,6 @@ def platform_of(account: MarketplaceAccount) -> str:
     return (account.profile or account.marketplace) if account.marketplace == "generic" else account.marketplace
 
 
-def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
-
-
 # a day outside every closed period: its entries' (booked_at: their own time, booked_day as stored,
 # booked_month, adjusts: none), by dialect (SQLite stores the day as text)
 _PLAIN_DAYS: dict[bool, dict[date, tuple[Any, Any, int, str | None]]] = {True: {}, False: {}}
@@ -140,12 +134,6 @@ class _Context:
         self.spans = dict(spans)
         self._stars: dict[tuple[int, date], int | None] = {}
         self._days: dict[date, tuple[Any, Any, int, str | None]] = {}
-
-    def product_for(self, sku: str, remote_listing_id: str | None) -> int | None:
-        found = self.by_sku.get(sku)
-        if found is None and remote_listing_id:
-            found = self.by_listing.get(remote_listing_id)
-        return found
 
     def stars(self, product_id: int | None, day: date) -> int | None:
         """The OCOP stars of ``product_id`` in force on the local ``day`` (None for none)."""
@@ -249,7 +237,7 @@ def ingest_orders(*, session: Session, account: MarketplaceAccount, orders: Sequ
         else:
             known.append(order)
     stored = _load_stored(out, ctx.account_id, list(versions))
-    seen = _load_seen(session, [s.id for s in stored.values()]) if stored else {}
+    seen = _load_seen(out, [s.id for s in stored.values()]) if stored else {}
     writer = _Writer(session, out, ctx, policy, source, recorded_by, now, result)
     fresh: list[_Fresh] = []
     changed: list[tuple[_Stored, _Plan]] = []
@@ -286,12 +274,12 @@ def _load_stored(out: BulkWriter, account_id: int, remote_ids: list[str]) -> dic
     return found
 
 
-def _load_seen(session: Session, order_ids: list[int]) -> dict[int, set[tuple[str, datetime]]]:
+def _load_seen(out: BulkWriter, order_ids: list[int]) -> dict[int, set[tuple[str, datetime]]]:
     found: dict[int, set[tuple[str, datetime]]] = defaultdict(set)
-    for part in chunks(order_ids):
-        for oid, status, at in session.execute(select(_HISTORY.c.order_id, _HISTORY.c.status, _HISTORY.c.changed_at)
-                                               .where(_HISTORY.c.order_id.in_(part))):
-            found[oid].add((status, as_utc(at)))
+    read_time = out.read_time
+    for oid, status, at in out.select_in(
+            "SELECT order_id, status, changed_at FROM order_status_change WHERE order_id {in}", (), order_ids):
+        found[oid].add((status, read_time(at)))
     return found
 
 
@@ -448,8 +436,8 @@ class _Writer:
         if not changed:
             return
         ids = [s.id for s, _ in changed]
-        lines = _load_lines(self.session, ids)
-        nets = _load_nets(self.session, ids)
+        lines = _load_lines(self.out, ids)
+        nets = _load_nets(self.out, ids)
         out, updates = self.out, []
         for stored, plan in changed:
             order = plan.final
@@ -513,14 +501,12 @@ class _Writer:
         self.result.unknown_skus = sorted(self.unknown)
 
 
-def _load_lines(session: Session, order_ids: list[int]) -> dict[int, list[_Line]]:
+def _load_lines(out: BulkWriter, order_ids: list[int]) -> dict[int, list[_Line]]:
     found: dict[int, list[_Line]] = defaultdict(list)
-    c = _LINE.c
-    for part in chunks(order_ids):
-        for lid, oid, qty, amount, pid in session.execute(
-                select(c.id, c.order_id, c.quantity, c.amount, c.product_id).where(c.order_id.in_(part))
-                .order_by(c.id)):
-            found[oid].append((lid, pid, qty, amount))
+    for lid, oid, qty, amount, pid in out.select_in(
+            "SELECT id, order_id, quantity, amount, product_id FROM order_line WHERE order_id {in} ORDER BY id", (),
+            order_ids):
+        found[oid].append((lid, pid, qty, amount))
     return found
 
 
@@ -530,18 +516,15 @@ _DIMS = ("order_line_id", "account_id", "platform", "channel_kind", "producer_id
 assert ENTRY_COLUMNS[2:12] == _DIMS
 
 
-def _load_nets(session: Session, order_ids: list[int]) -> dict[int, dict[int | None, list[Any]]]:
+def _load_nets(out: BulkWriter, order_ids: list[int]) -> dict[int, dict[int | None, list[Any]]]:
     """Each order's ledger net per line ([amount, quantity, dimensions of its last sale entry])."""
     found: dict[int, dict[int | None, list[Any]]] = defaultdict(dict)
-    c = _ENTRY.c
-    for part in chunks(order_ids):
-        query = select(c.order_id, c.kind, c.amount, c.quantity, *(c[d] for d in _DIMS)).where(
-            c.order_id.in_(part)).order_by(c.id)
-        for row in session.execute(query):
-            oid, kind, amount, quantity, dims = row[0], row[1], row[2], row[3], tuple(row[4:])
-            net = found[oid].setdefault(dims[0], [0, 0, None])
-            net[0] += amount
-            net[1] += quantity
-            if kind == "sale" or net[2] is None:
-                net[2] = dims
+    for row in out.select_in(f"SELECT order_id, kind, amount, quantity, {', '.join(_DIMS)} FROM ledger_entry "
+                             "WHERE order_id {in} ORDER BY id", (), order_ids):
+        oid, kind, amount, quantity, dims = row[0], row[1], row[2], row[3], tuple(row[4:])
+        net = found[oid].setdefault(dims[0], [0, 0, None])
+        net[0] += amount
+        net[1] += quantity
+        if kind == "sale" or net[2] is None:
+            net[2] = dims
     return found

@@ -159,6 +159,78 @@ def test_token_bucket_spaces_requests_beyond_the_burst() -> None:
     assert waits[4] == pytest.approx(0.3, abs=0.05)
 
 
+class _Clock:
+    """A stand-in for the ``time`` module inside adapters.http: the limiter's clock, moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def time(self) -> float:
+        return self.now
+
+
+def test_token_bucket_releases_one_burst_after_a_stall(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Requests waiting for their turn while the event loop stalls leave one burst at a time, not
+    all at once (a marketplace would count them as one burst and answer 429)."""
+    import adapters.http as http_module
+
+    clock = _Clock()
+    monkeypatch.setattr(http_module, "time", clock)
+
+    async def scenario() -> list[int]:
+        bucket = TokenBucket(100.0, burst=2)
+        tasks = [asyncio.ensure_future(bucket.acquire()) for _ in range(10)]
+        for _ in range(3):
+            await asyncio.sleep(0)
+        seen = [sum(t.done() for t in tasks)]
+        clock.now += 1.0  # the loop was busy for a second: every waiter's turn has passed
+        assert bucket._timer is not None
+        bucket._timer.cancel()
+        bucket._release()
+        await asyncio.sleep(0)
+        seen.append(sum(t.done() for t in tasks))
+        clock.now += 1 / (100 * TokenBucket.HEADROOM)  # one more token
+        bucket._timer.cancel()
+        bucket._release()
+        await asyncio.sleep(0)
+        seen.append(sum(t.done() for t in tasks))
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        return seen
+
+    assert run(scenario()) == [2, 4, 5]
+
+
+def test_token_bucket_caps_requests_in_flight(monkeypatch: pytest.MonkeyPatch) -> None:
+    import adapters.http as http_module
+
+    clock = _Clock()
+    monkeypatch.setattr(http_module, "time", clock)
+
+    async def scenario() -> None:
+        bucket = TokenBucket(1000.0, burst=1)
+        await bucket.acquire(in_flight=True)
+        clock.now += 1.0
+        await bucket.acquire(in_flight=True)
+        clock.now += 1.0  # tokens enough, but two requests (twice the burst) are still out
+        third = asyncio.ensure_future(bucket.acquire(in_flight=True))
+        await asyncio.sleep(0)
+        assert not third.done() and bucket.in_flight == 2
+        bucket.done(0.05)  # an answer: the third goes
+        await asyncio.sleep(0)
+        assert third.done() and bucket.in_flight == 2
+        assert bucket.max_in_flight == 101  # twice what a 50 ms round trip needs at 1,000/s
+        bucket.done(None)
+        bucket.done(None)
+        assert bucket.in_flight == 0
+
+    run(scenario())
+
+
 def test_parse_retry_after() -> None:
     assert parse_retry_after("3") == 3.0
     assert parse_retry_after("0.25") == 0.25

@@ -83,3 +83,22 @@ def test_unknown_sku_is_counted_against_the_producer(session: Session) -> None:
     entry = session.exec(select(LedgerEntry)).one()
     assert (entry.product_id, entry.producer_id, entry.amount, entry.unit_vn2004) == (None, producer.id, 10_000,
                                                                                      "01843")
+
+
+def test_a_line_is_matched_by_its_bound_listing_when_its_sku_is_unknown(session: Session) -> None:
+    from adapters.base import RemoteOrder, RemoteOrderLine
+    from connector.sync.models import Binding, BindingState
+
+    _producer, [_mien, gao], account = make_shop(session)
+    assert account.id is not None and gao.id is not None
+    session.add(Binding(account_id=account.id, product_id=gao.id, remote_id="R-77", state=BindingState.active))
+    session.flush()
+    line = RemoteOrderLine(sku="SKU-CU", quantity=3, unit_price=60_000, amount=180_000, remote_listing_id="R-77")
+    result = ingest_orders(session=session, account=account, orders=[
+        RemoteOrder(remote_id="B1", status=OrderStatus.completed, raw_status="done", placed_at=T0, updated_at=T0,
+                    total=180_000, lines=(line,))])
+    assert result.unknown_skus == [] and result.stock_movements == 1
+    entry = session.exec(select(LedgerEntry)).one()
+    assert (entry.product_id, entry.quantity, entry.amount) == (gao.id, 3, 180_000)
+    session.refresh(gao)
+    assert gao.stock == 997
