@@ -245,7 +245,8 @@ class ProductBook:
         if self._inserts:
             plan = self._plan()
             columns: list[Sequence[Any]] = list(zip(*self._inserts, strict=True))
-            producers = columns[0] = [real_id(pid) if pid < 0 else pid for pid in columns[0]]
+            real = {pid: real_id(pid) for pid in set(columns[0]) if pid < 0}  # new producers' temporary ids
+            producers = columns[0] = list(map(real.get, columns[0], columns[0])) if real else columns[0]
             columns[3] = fold_many(columns[3])  # the names become their name_key
             insert_columns(self.session, PRODUCT_TABLE, dict(zip(plan.insert_keys, columns, strict=True)),
                            constants=plan.constants, now=("created_at", "updated_at"))

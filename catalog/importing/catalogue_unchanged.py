@@ -261,8 +261,9 @@ class UnchangedRows:
         if self.stock_at is None:
             return [key if equal else None for key, equal in zip(keys, same, strict=True)]
         stocks = list(map(itemgetter(self.stock_at), rows))
-        valid = [self._stock_ok(stock) if ok is None else ok
-                 for stock, ok in zip(stocks, map(self.stock_memo.get, stocks), strict=True)]
+        valid = list(map(self.stock_memo.get, stocks))
+        if None in valid:  # a stock cell not seen yet (or one the memo does not keep)
+            valid = [self._stock_ok(stock) if ok is None else ok for stock, ok in zip(stocks, valid, strict=True)]
         return [key if equal and ok else None for key, equal, ok in zip(keys, same, valid, strict=True)]
 
     def take(self, row: list[Cell], number: int, token: Any) -> bool:

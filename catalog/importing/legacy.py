@@ -137,6 +137,9 @@ _UNICODE_VIET = re.compile("[\u0102\u0103\u0110\u0111\u0128\u0129\u0168\u0169\u0
 _HIGH_LATIN1 = re.compile("[\u00a1-\u00ff]")
 
 
+UNICODE_VIET, HIGH_LATIN1 = _UNICODE_VIET, _HIGH_LATIN1  # for readers that inline looks_legacy
+
+
 def looks_legacy(text: str) -> bool:
     """Cheap pre-check: Latin-1 letters and nothing that only Unicode Vietnamese has."""
     # the Unicode check first: Vietnamese text has such a letter within its first few characters

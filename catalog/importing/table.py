@@ -32,7 +32,7 @@ from typing import Any, Protocol, cast
 from catalog.errors import CatalogueValidationError
 from catalog.importing import convert as cv
 from catalog.importing.cells import Cell, cell_text, clean_text, unescape_formula
-from catalog.importing.legacy import decode, detect_legacy, looks_legacy
+from catalog.importing.legacy import HIGH_LATIN1, UNICODE_VIET, decode, detect_legacy, looks_legacy
 from catalog.importing.problems import Problem, ProblemLog
 from catalog.importing.readers import FlaggedRow, Sheet
 from catalog.text import fold
@@ -235,22 +235,40 @@ def fast_cell(spec: ColumnSpec) -> Callable[[Cell], Any]:
 
 
 def compile_fast_lane(fields: Sequence[str], positions: Sequence[int], lookups: Sequence[Callable[[Cell], Any]],
-                      optional: Sequence[bool]) -> Callable[[list[Cell]], dict[str, Any] | None]:
+                      optional: Sequence[bool],
+                      texts: dict[int, int | None] | None = None) -> Callable[[list[Cell]], dict[str, Any] | None]:
     """One function for a sheet's whole fast lane: ``row`` → its values, or ``None`` as soon as a
     cell's look-up gives ``None``.  It is generated (as :mod:`dataclasses` generates ``__init__``)
-    because a straight run of look-ups costs a third of a loop over the columns."""
+    because a straight run of look-ups costs a third of a loop over the columns.  ``texts``
+    (column → length limit) are plain text columns whose clean cells are taken inline, as
+    :func:`fast_cell` would take them; any other cell of theirs goes to their look-up."""
+    texts = texts or {}
     names = [f"look_{k}" for k in range(len(fields))]
     lines = [f"def make({', '.join(names)}, BLANK):", "    def fast_lane(row):"]
     for k, at in enumerate(positions):
-        lines += [f"        v{k} = look_{k}(row[{int(at)}])", f"        if v{k} is None:", "            return None"]
+        if k in texts:
+            limit = texts[k]
+            too_long = f" or len(v{k}) > {int(limit)}" if limit is not None else ""
+            lines += [f"        raw = row[{int(at)}]",
+                      "        if type(raw) is str and (raw.isascii()"
+                      " or ((_viet(raw) is not None or _latin(raw) is None) and _is_nfc('NFC', raw))):",
+                      f"            v{k} = ' '.join(raw.split())",
+                      f"            if not v{k} or v{k}[0] == \"'\"{too_long}:",
+                      f"                v{k} = look_{k}(raw)",
+                      "        else:",
+                      f"            v{k} = look_{k}(raw)"]
+        else:
+            lines.append(f"        v{k} = look_{k}(row[{int(at)}])")
+        lines += [f"        if v{k} is None:", "            return None"]
     lines.append("        values = {" + ", ".join(f"{field!r}: v{k}" for k, field in enumerate(fields)) + "}")
     blanks = [f"v{k} is BLANK" for k, may_be_blank in enumerate(optional) if may_be_blank]
     if blanks:
         lines += [f"        if {' or '.join(blanks)}:",
                   "            return {f: v for f, v in values.items() if v is not BLANK}"]
     lines += ["        return values", "    return fast_lane"]
-    namespace: dict[str, Any] = {}
-    # the source is built above from the specs' field names (through repr) and column numbers only
+    namespace: dict[str, Any] = {"_viet": UNICODE_VIET.search, "_latin": HIGH_LATIN1.search,
+                                 "_is_nfc": unicodedata.is_normalized}
+    # the source is built above from the specs' field names (through repr) and integers only
     exec("\n".join(lines), namespace)
     return cast(Callable[[list[Cell]], dict[str, Any] | None], namespace["make"](*lookups, BLANK))
 
@@ -288,8 +306,10 @@ class _Reader:
         self.width = 1 + max(positions, default=-1)
         self.fast_lane: Callable[[list[Cell]], dict[str, Any] | None] | None = None
         if positions and sheet.font_of is None:  # with legacy fonts the cell's font decides
+            texts = {k: cv.TEXT_LIMITS[spec.convert] for k, (_i, spec, _header) in enumerate(bound)
+                     if not spec.cache and spec.convert in cv.TEXT_LIMITS}
             self.fast_lane = compile_fast_lane(self.fields, positions, lookups,
-                                               [not spec.required for _i, spec, _header in bound])
+                                               [not spec.required for _i, spec, _header in bound], texts)
 
     @staticmethod
     def _fresh_memo(spec: ColumnSpec) -> dict[Cell, Any]:
@@ -366,14 +386,16 @@ class _Reader:
                   shortcut: BatchShortcut) -> Iterator[tuple[int, list[Cell]]]:
         """The numbered rows a batch shortcut does not take (damaged rows are never offered)."""
         r = start
+        screen, take = shortcut.screen, shortcut.take
         while chunk := list(islice(rows, SCREEN_ROWS)):
-            for row, token in zip(chunk, shortcut.screen(chunk), strict=True):
-                if type(row) is not FlaggedRow and (shortcut(row, r + 1) if token is None
-                                                    else shortcut.take(row, r + 1, token)):
-                    self.known += 1
-                else:
-                    yield r, row
+            known = 0
+            for row, token in zip(chunk, screen(chunk), strict=True):
                 r += 1
+                if type(row) is not FlaggedRow and (shortcut(row, r) if token is None else take(row, r, token)):
+                    known += 1
+                else:
+                    yield r - 1, row
+            self.known += known
             if self.on_known is not None:
                 self.on_known(r)
 

@@ -266,8 +266,9 @@ def turnover(*, session: Session, period: Period, by: Sequence[str] | str = (), 
     total_months: dict[int, int] = defaultdict(int)
     others_of: dict[tuple[Any, ...], tuple[tuple[tuple[str, str], ...], bool]] = {}
     times_of: dict[int, dict[str, tuple[str, str]]] = {}
+    keys: dict[tuple[tuple[tuple[str, str], ...], int], tuple[tuple[str, str], ...]] = {}
     for row in raw:
-        raw_key = tuple(row[i] for i in other_cols)
+        raw_key = tuple([row[i] for i in other_cols])
         hit = others_of.get(raw_key)
         if hit is None:
             named = _unblank(columns, row)
@@ -282,11 +283,13 @@ def turnover(*, session: Session, period: Period, by: Sequence[str] | str = (), 
         total_months[month] += amount
         if month < start_month:
             continue  # only in the year-to-date figures
-        times = times_of.get(month)
-        if times is None:
-            times = times_of[month] = {d: time_key(d, month) for d in TIME_DIMENSIONS}
-        position = iter(others)
-        key = tuple(times[d] if d in times else next(position) for d in dims)
+        key = keys.get((others, month))
+        if key is None:  # the row's group: once per group and month, not per raw row
+            times = times_of.get(month)
+            if times is None:
+                times = times_of[month] = {d: time_key(d, month) for d in TIME_DIMENSIONS}
+            position = iter(others)
+            key = keys[(others, month)] = tuple(times[d] if d in times else next(position) for d in dims)
         amounts[key][0] += amount
         amounts[key][1] += quantity
         total[0] += amount

@@ -78,7 +78,7 @@ def _household(field: str, header: str, *aliases: str, comment: str | None = Non
 
 
 HOUSEHOLD_COLUMNS: list[ColumnSpec] = [
-    _household("producer_code", "Mã hộ", "Mã hộ gia đình", "Mã số hộ",
+    _household("producer_code", "Mã hộ", "Mã hộ gia đình", "Mã số hộ", cache=False,  # one code per household
                comment="Mã riêng của hộ nếu đã có (tùy chọn). Để trống thì hệ thống tự cấp theo mã xã."),
     _household("producer_name", "Tên hộ", "Họ và tên chủ hộ", "Họ tên chủ hộ", "Hộ gia đình", "Tên hộ gia đình",
                "household", cache=False, comment="Tên hộ (thường là họ tên chủ hộ)."),
