@@ -283,10 +283,10 @@ class TokenBucket:
 
     A marketplace counts a request when it handles it, not when it was sent: a server that
     stalls handles every request that reached it meanwhile at one instant.  So the requests in
-    flight (``acquire(in_flight=True)`` … ``done``) are capped too: at twice the burst (the
-    marketplace's whole burst), or at twice what the shortest round trip seen needs to keep the
-    rate, whichever is more.  After such a stall the marketplace's bucket refills only by what
-    the headroom leaves it.
+    flight (``acquire(in_flight=True)`` … ``done``) are capped too: at the burst (the half of
+    the marketplace's that our own bursts leave it), or at twice what the shortest round trip
+    seen needs to keep the rate, whichever is more.  After such a stall the marketplace's bucket
+    refills only by what the headroom leaves it.
 
     It slows down on 429s (AIMD): ``penalize`` halves the rate, at most once per second so that a
     burst of 429s counts once, down to a tenth of the nominal rate, and blocks until the
@@ -312,7 +312,7 @@ class TokenBucket:
 
     @property
     def max_in_flight(self) -> int:
-        return max(2 * self.burst, int(2 * self.nominal * self._round_trip) + 1)
+        return max(self.burst, int(2 * self.nominal * self._round_trip) + 1)
 
     def _refill(self, now: float) -> None:
         if now > self._stamp:

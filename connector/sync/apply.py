@@ -1,7 +1,10 @@
 """``apply_plan``: carry out one account's plan, safely and fast.
 
 - Items run concurrently, bounded per account and in total; the adapter's limiter keeps the rate.
-- Every result is committed as it arrives, so a crash loses at most the requests in flight.
+- Every result is committed as it arrives, so a crash loses at most the requests in flight:
+  answers that arrive together are written in one executemany and one commit (no timer: the
+  commit runs a few turns of the event loop later), before their tasks go on.  Bindings are read
+  and written with Core statements, no ORM object per item.
 - A create is recorded as ``pending_create`` (with the hash about to be sent) and committed
   *before* its request leaves.  A create that failed in a way that may have reached the
   marketplace, and any binding left without a remote id by an earlier run, is resolved by
@@ -123,6 +126,7 @@ class AccountRun:
         self.unsent: dict[int, tuple[int, str | None]] = {}  # product id -> (binding id, pending hash)
         self.batch: list[_Answer] = []
         self.refs_json: dict[tuple[RemoteImageRef, ...], list[dict[str, str]]] = {}
+        self.wrote = False  # a binding was written (the session's ORM copies are stale)
         assert account.id is not None
         self.account_id = account.id
 
@@ -147,7 +151,8 @@ class AccountRun:
                     break
                 pending = self._replanned([item.product_id for item in again], report)
         finally:
-            _forget_bindings(self.session)
+            if self.wrote:
+                _forget_bindings(self.session)
         return report
 
     def _record_creates(self, items: list[PlannedItem]) -> None:
@@ -164,6 +169,7 @@ class AccountRun:
              "pending_hash": item.payload_hash, "image_refs": [], "attempts": 0, "manual": False,
              "created_at": now, "updated_at": now} for item in creates]
         connection = self.session.connection()
+        self.wrote = True
         connection.execute(insert(_BINDING), rows)
         ids: dict[int, int] = {row[0]: row[1] for row in connection.execute(
             sa_select(_BINDING.c.product_id, _BINDING.c.id).where(_BINDING.c.account_id == self.account_id))}
@@ -390,12 +396,14 @@ class AccountRun:
 
     def _write(self, binding_id: int, **values: Any) -> None:
         """Update one binding and commit at once (the rare paths; answers go through the batch)."""
+        self.wrote = True
         self.session.connection().execute(_UPDATE_BY_ID, [{"b_id": binding_id, **values}])
         self.session.commit()
 
     def _insert(self, item: PlannedItem, *, pending_hash: str | None, now: datetime) -> int:
         """Record a new binding, pending its create, and commit it; returns its id."""
         connection = self.session.connection()
+        self.wrote = True
         connection.execute(insert(_BINDING), [{
             "account_id": self.account_id, "product_id": item.product_id, "state": BindingState.pending_create,
             "pending_hash": pending_hash, "image_refs": [], "attempts": 0, "manual": False,
@@ -434,6 +442,7 @@ class AccountRun:
 
     def _flush_batch(self) -> None:
         batch, self.batch = self.batch, []
+        self.wrote = True
         try:
             connection = self.session.connection()
             groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}

@@ -212,11 +212,10 @@ def test_token_bucket_caps_requests_in_flight(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(http_module, "time", clock)
 
     async def scenario() -> None:
-        bucket = TokenBucket(1000.0, burst=1)
+        bucket = TokenBucket(1000.0, burst=2)
         await bucket.acquire(in_flight=True)
-        clock.now += 1.0
         await bucket.acquire(in_flight=True)
-        clock.now += 1.0  # tokens enough, but two requests (twice the burst) are still out
+        clock.now += 1.0  # tokens enough, but two requests (the burst) are still out
         third = asyncio.ensure_future(bucket.acquire(in_flight=True))
         await asyncio.sleep(0)
         assert not third.done() and bucket.in_flight == 2
