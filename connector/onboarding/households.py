@@ -26,6 +26,7 @@ from sqlmodel import Session
 
 from catalog.admin_units import AdminUnit
 from catalog.errors import CatalogueValidationError
+from catalog.importing.bulk import insert_columns
 from catalog.importing.catalogue_producers import infer_kind
 from catalog.importing.problems import Problem, ProblemLog
 from catalog.importing.units import HOME_PROVINCES_2004, HOME_PROVINCES_2025, ResolvedUnits, UnitResolver
@@ -33,7 +34,7 @@ from catalog.matcher import MatchKind, ProducerKey, ProducerMatcher, code_key
 from catalog.producers import Producer, ProducerKind
 from catalog.text import fold
 from connector.onboarding.merge import alias_keys, incoming_key
-from connector.onboarding.writes import ids_above, insert_columns
+from connector.onboarding.writes import ids_above
 
 PRODUCERS = Producer.__table__  # type: ignore[attr-defined]
 FILLED = ("representative", "phone", "address", "unit_vn2025", "unit_vn2004")

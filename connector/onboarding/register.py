@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session
 
+from catalog.importing.bulk import insert_columns
 from catalog.importing.problems import ProblemLog
 from catalog.importing.result import Counts
 from catalog.matcher import MatchKind
@@ -27,7 +28,6 @@ from catalog.text import fold, slug
 from connector.accounts import AccountStatus, MarketplaceAccount
 from connector.onboarding.households import HouseholdBook, Resolution
 from connector.onboarding.models import Registration, TeamMember, TrainingRecord
-from connector.onboarding.writes import insert_columns
 
 ACCOUNTS = MarketplaceAccount.__table__  # type: ignore[attr-defined]
 MEMBERS = TeamMember.__table__  # type: ignore[attr-defined]

@@ -8,13 +8,14 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
+from catalog.importing.bulk import insert_columns
 from catalog.importing.problems import ProblemLog
 from catalog.importing.units import UnitResolver
 from catalog.producers import ProducerCreate, create_producer, get_producer
 from connector.accounts import AccountStatus, get_account
 from connector.onboarding.households import PRODUCERS, HouseholdBook
 from connector.onboarding.register import ACCOUNTS
-from connector.onboarding.writes import ids_above, insert_columns
+from connector.onboarding.writes import ids_above
 
 
 def test_insert_columns_writes_typed_values(session: Session) -> None:
