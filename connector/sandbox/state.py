@@ -18,7 +18,7 @@ import random
 import secrets
 import threading
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -421,25 +421,28 @@ class SandboxState:
 
     # -- persistence --------------------------------------------------------------------------
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> str:
+        """The whole state as one JSON text, written under the lock straight from the records
+        (no intermediate copy: the autosave runs every few seconds while requests are served)."""
         with self.lock:
-            return {
+            return json.dumps({
                 "version": 1,
                 "clock_offset": self.clock_offset.total_seconds(),
                 "next_product_id": self.next_product_id,
                 "next_order": self.next_order,
-                "shops": [asdict(s) for s in self.shops.values()],
-                "products": [asdict(p) for p in self.products.values()],
-                "orders": [asdict(o) for o in self.orders.values()],
+                "shops": list(self.shops.values()),
+                "products": list(self.products.values()),
+                "orders": list(self.orders.values()),
                 "images": self.images,
                 "tokens": self.tokens,
-            }
+            }, ensure_ascii=False, default=vars)  # a record (dataclass) is written as its fields
 
     def save(self, path: Path) -> None:
-        data = self.to_json()
-        self.dirty = False
+        with self.lock:  # re-entrant: a change made after the snapshot keeps the state dirty
+            text = self.to_json()
+            self.dirty = False
         tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
 
     def load(self, path: Path) -> None:
