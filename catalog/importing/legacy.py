@@ -146,6 +146,14 @@ def looks_legacy(text: str) -> bool:
     return _UNICODE_VIET.search(text) is None and _HIGH_LATIN1.search(text) is not None
 
 
+def read_as_is(text: str) -> bool:
+    """Whether a cell without a legacy font holding ``text`` is read as it stands (exactly
+    ``detect_legacy(text) is None``).  For the fast lanes, after :func:`looks_legacy` said yes: an
+    ordinary name such as "Hoàng Thanh Mai" has Latin-1 letters only, but every word of it is a
+    valid Vietnamese syllable, so it is taken as it is without decoding."""
+    return detect_legacy(text, None) is None
+
+
 _SUSPECT_LINES = re.compile(f"^[^\\n{_UNICODE_VIET.pattern[1:-1]}]*{_HIGH_LATIN1.pattern}"
                             f"[^\\n{_UNICODE_VIET.pattern[1:-1]}]*$", re.MULTILINE)
 

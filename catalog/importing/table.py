@@ -32,7 +32,14 @@ from typing import Any, Protocol, cast
 from catalog.errors import CatalogueValidationError
 from catalog.importing import convert as cv
 from catalog.importing.cells import Cell, cell_text, clean_text, unescape_formula
-from catalog.importing.legacy import HIGH_LATIN1, UNICODE_VIET, decode, detect_legacy, looks_legacy
+from catalog.importing.legacy import (
+    HIGH_LATIN1,
+    UNICODE_VIET,
+    decode,
+    detect_legacy,
+    looks_legacy,
+    read_as_is,
+)
 from catalog.importing.problems import Problem, ProblemLog
 from catalog.importing.readers import FlaggedRow, Sheet
 from catalog.text import fold
@@ -195,7 +202,7 @@ def fast_cell(spec: ColumnSpec) -> Callable[[Cell], Any]:
 
     def fast(raw: Cell) -> Any:
         if type(raw) is str:
-            if not raw.isascii() and (looks_legacy(raw) or not is_nfc("NFC", raw)):
+            if not raw.isascii() and ((looks_legacy(raw) and not read_as_is(raw)) or not is_nfc("NFC", raw)):
                 return None
             value: Cell = " ".join(raw.split())
             if not value:
@@ -224,7 +231,8 @@ def fast_cell(spec: ColumnSpec) -> Callable[[Cell], Any]:
         limit = cv.TEXT_LIMITS[convert]
 
         def fast_text(raw: Cell) -> Any:
-            if type(raw) is str and (raw.isascii() or (not looks_legacy(raw) and is_nfc("NFC", raw))):
+            if type(raw) is str and (raw.isascii() or ((not looks_legacy(raw) or read_as_is(raw))
+                                                       and is_nfc("NFC", raw))):
                 value = " ".join(raw.split())
                 if value and value[0] != "'" and (limit is None or len(value) <= limit):
                     return value
@@ -251,7 +259,8 @@ def compile_fast_lane(fields: Sequence[str], positions: Sequence[int], lookups: 
             too_long = f" or len(v{k}) > {int(limit)}" if limit is not None else ""
             lines += [f"        raw = row[{int(at)}]",
                       "        if type(raw) is str and (raw.isascii()"
-                      " or ((_viet(raw) is not None or _latin(raw) is None) and _is_nfc('NFC', raw))):",
+                      " or ((_viet(raw) is not None or _latin(raw) is None or _as_is(raw))"
+                      " and _is_nfc('NFC', raw))):",
                       f"            v{k} = ' '.join(raw.split())",
                       f"            if not v{k} or v{k}[0] == \"'\"{too_long}:",
                       f"                v{k} = look_{k}(raw)",
@@ -266,7 +275,7 @@ def compile_fast_lane(fields: Sequence[str], positions: Sequence[int], lookups: 
         lines += [f"        if {' or '.join(blanks)}:",
                   "            return {f: v for f, v in values.items() if v is not BLANK}"]
     lines += ["        return values", "    return fast_lane"]
-    namespace: dict[str, Any] = {"_viet": UNICODE_VIET.search, "_latin": HIGH_LATIN1.search,
+    namespace: dict[str, Any] = {"_viet": UNICODE_VIET.search, "_latin": HIGH_LATIN1.search, "_as_is": read_as_is,
                                  "_is_nfc": unicodedata.is_normalized}
     # the source is built above from the specs' field names (through repr) and integers only
     exec("\n".join(lines), namespace)

@@ -1,6 +1,7 @@
 """``apply_plan``: carry out one account's plan, safely and fast.
 
-- Items run concurrently, bounded per account and in total; the adapter's limiter keeps the rate.
+- Items run concurrently (a few workers per request slot); adapter calls in flight are bounded per
+  account and in total, and the adapter's limiter keeps the rate.
 - Every result is committed as it arrives, so a crash loses at most the requests in flight:
   answers that arrive together are written in one executemany and one commit (no timer: the
   commit runs a few turns of the event loop later), before their tasks go on.  Bindings are read
@@ -50,7 +51,8 @@ from connector.sync.report import ItemResult, Outcome, SyncReport
 T = TypeVar("T")
 PrepareImage = Callable[[str, ImageProfile], PreparedImage]
 MAX_REPLANS = 5
-FLUSH_TURNS = 8  # turns of the event loop an answer may wait for others before the batch commits
+WORKERS_PER_SLOT = 4  # items in progress per request slot (the others wait for a commit or a slot)
+FLUSH_TURNS = 32  # turns of the event loop an answer may wait for others before the batch commits
 
 _BINDING = Binding.__table__  # type: ignore[attr-defined]
 _PRODUCT = Product.__table__  # type: ignore[attr-defined]
@@ -118,8 +120,10 @@ class AccountRun:
         self.capabilities = adapter.capabilities
         self.profile = adapter.image_profile
         self.local = asyncio.Semaphore(max(1, concurrency))
+        self.workers = WORKERS_PER_SLOT * max(1, concurrency)
         self.total = total
         self.variants: dict[str, PreparedImage] = {}
+        self.preparing: dict[str, asyncio.Future[PreparedImage]] = {}
         self.uploads: dict[str, asyncio.Task[RemoteImageRef]] = {}
         self.refs: dict[str, RemoteImageRef] = {}
         self.refresh_lock = asyncio.Lock()
@@ -145,7 +149,7 @@ class AccountRun:
         try:
             for round_no in range(max(1, rounds)):
                 last = round_no == max(1, rounds) - 1
-                results = await asyncio.gather(*(self._guarded(item, report, last=last) for item in pending))
+                results = await self._round(pending, report, last=last)
                 again = [item for item, result in zip(pending, results, strict=True) if result is None]
                 if not again:
                     break
@@ -154,6 +158,19 @@ class AccountRun:
             if self.wrote:
                 _forget_bindings(self.session)
         return report
+
+    async def _round(self, items: list[PlannedItem], report: SyncReport, *, last: bool) -> list[ItemResult | None]:
+        """Every item once, in plan order, by a few workers (not one task per item): enough of them
+        that answers waiting for their batch commit leave the request slots busy."""
+        results: list[ItemResult | None] = [None] * len(items)
+        queue = iter(enumerate(items))
+
+        async def worker() -> None:
+            for index, item in queue:
+                results[index] = await self._guarded(item, report, last=last)
+
+        await asyncio.gather(*(worker() for _ in range(min(len(items), self.workers))))
+        return results
 
     def _record_creates(self, items: list[PlannedItem]) -> None:
         """Record every new product's create as pending, in one commit, before any request leaves.
@@ -199,16 +216,9 @@ class AccountRun:
         return fresh.to_send
 
     async def _guarded(self, item: PlannedItem, report: SyncReport, *, last: bool) -> ItemResult | None:
-        """Run one item under both bounds; its result is reported at once, unless it failed in a way
-        worth another round (then None)."""
-        semaphores = [self.local] + ([self.total] if self.total is not None else [])
-        for semaphore in semaphores:
-            await semaphore.acquire()
-        try:
-            result = await self._item(item)
-        finally:
-            for semaphore in semaphores:
-                semaphore.release()
+        """Run one item (its calls are bounded in :meth:`_call`); its result is reported at once,
+        unless it failed in a way worth another round (then None)."""
+        result = await self._item(item)
         if result.retriable and not last:
             return None
         self._emit(report, result)
@@ -338,13 +348,29 @@ class AccountRun:
                           state=BindingState.delisted.value)
 
     async def _call(self, operation: Callable[[], Awaitable[T]]) -> T:
-        """One adapter call; an expired session is refreshed once (by one task) and the call repeated."""
+        """One adapter call, under both bounds (the account's and the total): they bound requests
+        in flight, so an answer waiting for its batch commit does not hold a slot.  An expired
+        session is refreshed once (by one task) and the call repeated."""
+        await self.local.acquire()
+        total = self.total
         try:
-            return await operation()
-        except AuthExpiredError:
-            async with self.refresh_lock:
-                await self.adapter.refresh_auth()
-            return await operation()
+            if total is not None:
+                await total.acquire()
+            try:
+                stop = self.cancelled()  # asked again once a slot is free: the lease may be gone
+                if stop is not None:
+                    raise stop
+                try:
+                    return await operation()
+                except AuthExpiredError:
+                    async with self.refresh_lock:
+                        await self.adapter.refresh_auth()
+                    return await operation()
+            finally:
+                if total is not None:
+                    total.release()
+        finally:
+            self.local.release()
 
     # -- images ---------------------------------------------------------------------------------
 
@@ -356,8 +382,17 @@ class AccountRun:
     async def _image_ref(self, original_sha: str) -> RemoteImageRef:
         assert self.images is not None
         prepared = self.variants.get(original_sha)
-        if prepared is None:
-            prepared = await asyncio.to_thread(self.images.prepare, original_sha, self.profile)
+        if prepared is None:  # one preparation per photo, however many listings wait for it
+            preparing = self.preparing.get(original_sha)
+            if preparing is None:
+                preparing = self.preparing[original_sha] = asyncio.ensure_future(
+                    asyncio.to_thread(self.images.prepare, original_sha, self.profile))
+            try:
+                prepared = await asyncio.shield(preparing)
+            except BaseException:
+                if preparing.done():
+                    self.preparing.pop(original_sha, None)  # failed: the next listing tries again
+                raise
             self.variants[original_sha] = prepared
         sha = prepared.sha256
         if self.capabilities.images == "url":

@@ -25,7 +25,7 @@ from catalog.importing import table as table_module
 from catalog.importing.bulk import insert_columns, insert_rows
 from catalog.importing.catalogue_columns import COMBINED_COLUMNS
 from catalog.importing.cells import Cell
-from catalog.importing.legacy import encode_tcvn3, encode_vni, looks_legacy, not_legacy
+from catalog.importing.legacy import encode_tcvn3, encode_vni, looks_legacy, not_legacy, read_as_is
 from catalog.importing.problems import ProblemLog
 from catalog.importing.readers import FlaggedRow, Sheet, open_book
 from catalog.importing.table import read_table
@@ -124,6 +124,65 @@ def test_fast_lane_takes_clean_rows(monkeypatch: pytest.MonkeyPatch) -> None:
     parsed, problems = _read([list(clean) for _ in range(5)])
     assert problems == [] and len(parsed) == 5
     assert calls == [False, True, True, True, True]  # the first row fills the memos
+
+
+# Latin-1-only words: valid Vietnamese as they stand ("Hoàng", "Cà phê"), legacy-encoded ones, and noise
+LATIN1_WORDS = ["Hoàng", "Thanh", "Mai", "Cà", "phê", "Hà", "Tô", "Lò", "Mì", "5076", "ÀÁ", "×", "©",
+                encode_tcvn3("Tiếng"), encode_tcvn3("Việt"), encode_vni("Mật"), encode_vni("ong"), encode_tcvn3("Hộ")]
+latin1_text = (st.lists(st.sampled_from(LATIN1_WORDS), min_size=1, max_size=5).map(" ".join)
+               | st.text(alphabet=LATIN1 + "aeiou ", min_size=1, max_size=12))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(latin1_text, latin1_text), min_size=1, max_size=8))
+def test_fast_lane_reads_latin1_names_as_the_full_lane(monkeypatch: pytest.MonkeyPatch,
+                                                       names: list[tuple[str, str]]) -> None:
+    """Names the legacy pre-filter suspects: the fast lane takes as they stand exactly those the full lane
+    would not decode, and leaves the rest (real TCVN3/VNI text) to it."""
+    clean = [v[0] for v in CELL_VARIANTS.values()]
+    at_name, at_product = TABLE_HEADER.index("Tên chủ thể"), TABLE_HEADER.index("Tên sản phẩm")
+    rows: list[list[Cell]] = []
+    for k, (producer, product) in enumerate(names):
+        row = list(clean)
+        row[TABLE_HEADER.index("Mã SKU")] = f"SKU-{k}"
+        row[at_name], row[at_product] = producer, product
+        rows.append(row)
+    fast = _read([list(r) for r in rows])
+    with monkeypatch.context() as patch:
+        patch.setattr(table_module, "compile_fast_lane", lambda *a: lambda row: None)
+        full = _read([list(r) for r in rows])
+    assert fast == full
+
+
+def test_ordinary_latin1_names_take_the_fast_lane(monkeypatch: pytest.MonkeyPatch) -> None:
+    """"Hoàng Thanh Mai 5076" has Latin-1 letters only yet is not legacy text: its row stays on the fast lane."""
+    assert looks_legacy("Hoàng Thanh Mai 5076") and read_as_is("Hoàng Thanh Mai 5076")
+    assert not read_as_is(encode_tcvn3("Hộ Tiếng Việt")) and not read_as_is(encode_vni("Mật ong rừng"))
+    calls: list[bool] = []
+    real = table_module.compile_fast_lane
+
+    def spy(*args: Any) -> Any:
+        lane = real(*args)
+
+        def counted(row: list[Cell]) -> Any:
+            found = lane(row)
+            calls.append(found is not None)
+            return found
+
+        return counted
+
+    monkeypatch.setattr(table_module, "compile_fast_lane", spy)
+    clean = [v[0] for v in CELL_VARIANTS.values()]
+    rows = []
+    for k in range(4):
+        row = list(clean)
+        row[TABLE_HEADER.index("Mã SKU")] = f"SKU-{k}"
+        row[TABLE_HEADER.index("Tên sản phẩm")] = f"Hoàng Thanh Mai {5076 + k}"
+        rows.append(row)
+    parsed, problems = _read(rows)
+    assert problems == [] and [p[1]["name"] for p in parsed] == [f"Hoàng Thanh Mai {5076 + k}"
+                                                                          for k in range(4)]
+    assert calls == [False, True, True, True]
 
 
 # --- the CSV block reader ----------------------------------------------------------------------

@@ -191,3 +191,38 @@ def test_report_files(session: Session, tmp_path: Path, suffix: str) -> None:
         assert sheet is not None
         values = [[c.value for c in row] for row in sheet.iter_rows()]
         assert values[0][0] == "Tài khoản" and len(values) == 3
+
+
+def test_one_preparation_per_photo_and_calls_bounded(session: Session) -> None:
+    """Many listings sharing a photo: it is prepared once; adapter calls in flight stay within the
+    account's concurrency (an answer waiting for its batch commit holds no slot)."""
+    account = make_shop(session, count=12)
+    market = FakeMarket()
+    prepared: list[str] = []
+
+    def prepare(sha: str, profile: ImageProfile) -> PreparedImage:
+        prepared.append(sha)
+        return _prepare(sha, profile)
+
+    adapter = FakeAdapter(market)
+    in_flight, peak = 0, 0
+    upsert = adapter.upsert_listing
+
+    async def counted(listing: object, *, remote_id: str | None = None) -> object:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        try:
+            await asyncio.sleep(0.001)
+            return await upsert(listing, remote_id=remote_id)  # type: ignore[arg-type]
+        finally:
+            in_flight -= 1
+
+    adapter.upsert_listing = counted  # type: ignore[assignment,method-assign]
+    plan = plan_sync(session=session, account=account, capabilities=CAPS, image_profile=adapter.image_profile)
+    report = asyncio.run(apply_plan(session=session, account=account, plan=plan, adapter=adapter, policy=FAST,
+                                    images=ImageSource(prepare=prepare, public_url=IMAGES.public_url),
+                                    concurrency=3))
+    assert report.counts()["done"] == 12 and market.calls["create"] == 12
+    assert len(prepared) == 1
+    assert 1 <= peak <= 3
