@@ -20,6 +20,7 @@ from rich.console import Console
 from sqlalchemy import Engine
 
 from connector.db import init_db, session_scope
+from connector.onboarding.periods import local_today
 from connector.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -147,9 +148,9 @@ def _register_and_train(session: Any, producer_id: int) -> None:
     from connector.onboarding.models import Registration, TrainingRecord
 
     if session.exec(select(Registration).where(Registration.producer_id == producer_id)).first() is None:
-        session.add(Registration(producer_id=producer_id, registered_on=date.today() - timedelta(days=150),
+        session.add(Registration(producer_id=producer_id, registered_on=local_today() - timedelta(days=150),
                                  source="demo"))
-        session.add(TrainingRecord(producer_id=producer_id, day=date.today() - timedelta(days=140),
+        session.add(TrainingRecord(producer_id=producer_id, day=local_today() - timedelta(days=140),
                                    topic="Bán hàng trên sàn thương mại điện tử"))
 
 
@@ -182,7 +183,7 @@ def step_accounts(ctx: DemoContext) -> str:
                                      credentials=credentials, key=ctx.settings.secret_key,
                                      base_url=sandbox.url_for(marketplace), profile=profile,
                                      rules={"markup_percent": 5, "price_round_to": 1000, "stock_buffer_percent": 10})
-            account.opened_on = date.today() - timedelta(days=130)
+            account.opened_on = local_today() - timedelta(days=130)
             session.add(account)
             made.append(name)
     ctx.facts["accounts"] = [f"{m}-{slug(c)}" for m, _, c in DEMO_SHOPS]
@@ -239,12 +240,9 @@ def step_pack(ctx: DemoContext) -> str:
 
 def _demo_period() -> Any:
     """The last six months, this one included: the sandbox's backfilled history and today's orders."""
-    from datetime import datetime
-
-    from connector.ledger.booking import LOCAL_TZ
     from connector.onboarding.periods import parse_period
 
-    today = datetime.now(LOCAL_TZ).date()
+    today = local_today()
     first = date(today.year, today.month, 1) - timedelta(days=150)
     return parse_period(f"{first:%Y-%m}..{today:%Y-%m}", today=today)
 
@@ -261,7 +259,7 @@ def step_reports(ctx: DemoContext) -> str:
     with session_scope(ctx.engine) as session:
         by_month = turnover(session=session, period=period, by=["month", "platform"])
         figures = indicators(session=session, period=period, by=())
-        funnel = build_funnel(session=session, period=parse_period("all", today=date.today()))
+        funnel = build_funnel(session=session, period=parse_period("all", today=local_today()))
     output_reports([by_month], "table", None, None)
     output_reports([figures], "table", None, None)
     total = funnel.total

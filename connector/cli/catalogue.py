@@ -17,6 +17,7 @@ from catalog.producers import Producer, list_producers
 from catalog.products import Product, ProductStatus, get_product, list_products, product_images
 from connector.cli.context import open_session
 from connector.cli.output import JsonOption, console, emit_json, reporting, table
+from connector.onboarding.periods import local_today
 from connector.settings import get_settings
 
 producers_app = typer.Typer(no_args_is_help=True)
@@ -71,7 +72,7 @@ def products_list(
     with reporting(json_mode), open_session() as session:
         pairs = list_products(session=session, producer_code=producer, status=status, category_code=category,
                               search=search, limit=limit)
-        stars = _stars_by_product(session, [p.id for p, _ in pairs if p.id is not None], date.today())
+        stars = _stars_by_product(session, [p.id for p, _ in pairs if p.id is not None], local_today())
         data = [product_public(p, pr, stars.get(p.id or 0)) for p, pr in pairs]
         if json_mode:
             emit_json(data=data, summary={"count": len(data), "total_stock": sum(p.stock for p, _ in pairs)})
@@ -94,7 +95,7 @@ def products_show(
         assert product.id is not None
         certs = list(session.exec(select(OcopCertification).where(OcopCertification.product_id == product.id)))
         images = product_images(session=session, product=product)
-        data = product_public(product, producer, stars_as_of(certs, date.today()))
+        data = product_public(product, producer, stars_as_of(certs, local_today()))
         data["producer_name"] = producer.name
         data["certifications"] = [c.model_dump(exclude={"product_id"}) for c in certs]
         store = ImageStore(get_settings().media_dir)

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import typer
 
 from connector.cli.context import open_session
 from connector.cli.output import JsonOption, console, emit_json, reporting, table
-from connector.ledger.booking import LOCAL_TZ
 from connector.ledger.close import adjustments, close_period, closed_periods
-from connector.onboarding.periods import parse_period
+from connector.onboarding.periods import local_today, parse_period
 
 ledger_app = typer.Typer(no_args_is_help=True)
-
-
-def _today() -> date:
-    from datetime import datetime
-
-    return datetime.now(LOCAL_TZ).date()
 
 
 @ledger_app.command("close")
@@ -30,7 +21,7 @@ def ledger_close(
     """Khóa sổ một kỳ: báo cáo của kỳ không đổi nữa; sửa sau đó thành điều chỉnh ở kỳ mở.
     Freeze a period: its report never changes; later corrections become adjustments."""
     with reporting(json_mode), open_session() as session:
-        row = close_period(session=session, period=parse_period(period, today=_today()), today=_today(),
+        row = close_period(session=session, period=parse_period(period, today=local_today()), today=local_today(),
                            closed_by=closed_by)
         data = {"label": row.label, "start": row.start, "end": row.end, "entries": row.entries, "total": row.total,
                 "closed_by": row.closed_by, "closed_at": row.closed_at}
@@ -63,7 +54,7 @@ def ledger_adjustments(
 ) -> None:
     """Các điều chỉnh cho kỳ đã khóa (ghi vào kỳ mở kế tiếp). Corrections of closed periods."""
     with reporting(json_mode), open_session() as session:
-        data = adjustments(session=session, period=parse_period(period, today=_today()))
+        data = adjustments(session=session, period=parse_period(period, today=local_today()))
     if json_mode:
         emit_json(data=data, summary={"count": len(data), "amount": sum(d["amount"] for d in data)})
         return

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import typer
@@ -24,7 +23,7 @@ from connector.onboarding.exports import (
 from connector.onboarding.funnel import build_funnel
 from connector.onboarding.importer import MODES, RegisterImport, import_register
 from connector.onboarding.models import Registration, TeamMember
-from connector.onboarding.periods import parse_period
+from connector.onboarding.periods import local_today, parse_period
 
 onboarding_app = typer.Typer(no_args_is_help=True)
 _ENTITY_LABELS = {"households": "Hộ / households", "members": "Thành viên tổ / team members",
@@ -121,7 +120,7 @@ def onboarding_funnel(
         if fmt in ("csv", "xlsx") and out is None:
             raise CatalogueValidationError("onboarding.out_needed", value=fmt)
         with open_session() as session:
-            report = build_funnel(session=session, period=parse_period(period, today=date.today()),
+            report = build_funnel(session=session, period=parse_period(period, today=local_today()),
                                   dimensions=by, scheme=scheme)
         if out is not None:
             write_funnel(report, out, file_fmt, lang=lang())

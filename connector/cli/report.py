@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
 
 import typer
@@ -11,12 +10,11 @@ from catalog.errors import CatalogueValidationError
 from catalog.money import parse_vnd
 from connector.cli.context import open_session
 from connector.cli.output import JsonOption, console, emit_json, lang, reporting, table
-from connector.ledger.booking import LOCAL_TZ
 from connector.ledger.exports import FORMATS, report_cells, write_chart, write_csv, write_json, write_xlsx
 from connector.ledger.indicators import indicators
 from connector.ledger.reported import add_reported_total, reported_totals
 from connector.ledger.reports import Report, groupings, turnover
-from connector.onboarding.periods import parse_period
+from connector.onboarding.periods import local_today, parse_period
 
 report_app = typer.Typer(no_args_is_help=True)
 totals_app = typer.Typer(no_args_is_help=True)
@@ -24,10 +22,6 @@ report_app.add_typer(totals_app, name="totals",
                      help="Số liệu do sàn, bưu điện báo cáo, đối chiếu với sổ. Reported totals, reconciled.")
 
 PERIOD_HELP = "2023, 2024-H1, 2024-Q3, 2024-05, 2023-01..2024-06 hoặc all."
-
-
-def _today() -> date:
-    return datetime.now(LOCAL_TZ).date()
 
 
 def _money(value: int | float | str) -> str:
@@ -81,7 +75,7 @@ def report_turnover(
     json_mode = fmt == "json" and out is None
     with reporting(json_mode):
         with open_session() as session:
-            the_period = parse_period(period, today=_today())
+            the_period = parse_period(period, today=local_today())
             reports = [turnover(session=session, period=the_period, by=dims, scheme=scheme, province=province)
                        for dims in (groupings(by, scheme=scheme) if fmt == "xlsx" or (
                            out is not None and out.suffix.lower() == ".xlsx") else [by])]
@@ -111,7 +105,7 @@ def report_indicators(
     json_mode = fmt == "json" and out is None
     with reporting(json_mode):
         with open_session() as session:
-            report = indicators(session=session, period=parse_period(period, today=_today()), by=by)
+            report = indicators(session=session, period=parse_period(period, today=local_today()), by=by)
         output_reports([report], fmt, out, template)
 
 
@@ -130,7 +124,7 @@ def totals_add(
     with reporting(json_mode), open_session() as session:
         from connector.onboarding.platforms import parse_platform
 
-        row = add_reported_total(session=session, period=parse_period(period, today=_today()), reporter=reporter,
+        row = add_reported_total(session=session, period=parse_period(period, today=local_today()), reporter=reporter,
                                  amount=parse_vnd(amount, max_value=10**15), transactions=transactions, note=note,
                                  platform=parse_platform(platform) if platform else None, recorded_by=recorded_by)
         data = next(r.to_dict() for r in reported_totals(session=session) if r.reported.id == row.id)
@@ -148,7 +142,7 @@ def totals_list(
 ) -> None:
     """Số liệu báo cáo bên cạnh số của sổ, với chênh lệch. Reported totals beside the ledger's, with the difference."""
     with reporting(json_mode), open_session() as session:
-        data = [r.to_dict() for r in reported_totals(session=session, period=parse_period(period, today=_today()))]
+        data = [r.to_dict() for r in reported_totals(session=session, period=parse_period(period, today=local_today()))]
     if json_mode:
         emit_json(data=data, summary={"count": len(data)})
         return

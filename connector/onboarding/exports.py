@@ -33,6 +33,7 @@ from connector.accounts import AccountStatus, MarketplaceAccount
 from connector.onboarding.columns import REGISTER_COLUMNS, REGISTER_SHEET
 from connector.onboarding.funnel import FunnelReport
 from connector.onboarding.models import Registration, TeamMember, TrainingRecord
+from connector.onboarding.periods import local_today
 from connector.onboarding.platforms import PLATFORMS, STATUS_LABELS
 
 PERSONAL_SUFFIX = "-du-lieu-ca-nhan"
@@ -252,7 +253,7 @@ def export_member_households(*, session: Session, phone: str, out: Path, actor: 
     with writing(path):
         book = _book(path)
         _register_sheet(book, rows, notice=[PERSONAL_NOTICE, f"Thành viên tổ: {member.name} — xuất ngày "
-                                                             f"{date.today():%d/%m/%Y}"])
+                                                             f"{local_today():%d/%m/%Y}"])
         book.close()
     households = len({r[0] for r in rows})
     record_change(session=session, actor=actor, entity="personal_data_export", entity_id=str(member.id),

@@ -32,6 +32,7 @@ from catalog.importing.table import HEADER_SCAN_ROWS, find_header, header_key, r
 from catalog.importing.units import UnitResolver
 from connector.onboarding.columns import ACCOUNT_FIELDS, REGISTER_COLUMNS
 from connector.onboarding.households import HouseholdBook
+from connector.onboarding.periods import local_today
 from connector.onboarding.register import MemberBook, MergeNote, RegisterBook
 
 MODES = ("keep-valid", "all-or-nothing")
@@ -94,7 +95,7 @@ def import_register(
     households = HouseholdBook(session=session, log=log, units=UnitResolver(session))
     members = MemberBook(session=session, log=log)
     book = RegisterBook(session=session, log=log, households=households, members=members,
-                        today=today or date.today())
+                        today=today or local_today())
     with _without_cycle_collection():
         try:
             households.load()

@@ -28,6 +28,7 @@ from catalog.images import ImageProfile
 from catalog.ocop import OcopCertification, stars_as_of
 from catalog.products import Product, ProductImage, ProductStatus
 from connector.accounts import MarketplaceAccount
+from connector.onboarding.periods import local_today
 from connector.sync.models import Binding, BindingState
 from connector.sync.rules import (
     PRICE_FIELDS,
@@ -181,7 +182,7 @@ def plan_sync(
     rules = ChannelRules.of(account)
     fingerprint = image_profile.fingerprint
     context = context_key(rules, capabilities, fingerprint)
-    day = today or date.today()
+    day = today or local_today()
     items = []
     for product in products:
         item = _plan_one(product, bindings.get(product.id), account_id=account.id, rules=rules,

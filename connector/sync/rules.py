@@ -26,6 +26,7 @@ from catalog.codes import render
 from catalog.ocop import OcopCertification, stars_as_of
 from catalog.products import Product
 from connector.accounts import MarketplaceAccount
+from connector.onboarding.periods import local_today
 
 PRICE_FIELDS = frozenset({"price", "stock"})
 
@@ -204,7 +205,7 @@ def build_listing(
             CategoryMapping.marketplace == account.marketplace)).first()
         category_id = mapping.remote_id if mapping else None
     certifications = session.exec(select(OcopCertification).where(OcopCertification.product_id == product.id))
-    stars = stars_as_of(list(certifications), today or date.today())
+    stars = stars_as_of(list(certifications), today or local_today())
     return listing_for(product, rules=ChannelRules.of(account), category_id=category_id,
                        capabilities=capabilities, images=images, stars=stars)
 

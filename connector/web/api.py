@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from catalog.producers import Producer
 from catalog.products import Product, ProductPublic, ProductUpdate, update_product
 from connector.onboarding.funnel import build_funnel
-from connector.onboarding.periods import parse_period
+from connector.onboarding.periods import local_today, parse_period
 from connector.web.deps import UserPage
 from connector.web.features import optional_module
 from connector.web.models import Role
@@ -110,7 +110,7 @@ def merge_candidates(ctx: UserPage) -> Envelope[list[dict[str, Any]]]:
 @router.get("/province")
 def province(ctx: UserPage, period: str = "all") -> Envelope[dict[str, Any]]:
     ctx.require(Role.province, Role.admin)
-    chosen = parse_period(period, today=date.today())
+    chosen = parse_period(period, today=local_today())
     funnel = build_funnel(session=ctx.session, period=chosen, dimensions=["district"], scheme="vn2004")
     counts = province_counts(session=ctx.session)
     data: dict[str, Any] = {"catalogue": counts.to_dict(), "funnel": jsonable_encoder(funnel.to_dict())}

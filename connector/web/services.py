@@ -35,6 +35,7 @@ from connector.onboarding.funnel import FunnelReport
 from connector.onboarding.geography import load_geography
 from connector.onboarding.importer import RegisterImport, import_register
 from connector.onboarding.models import TrainingRecord
+from connector.onboarding.periods import local_today
 from connector.onboarding.platforms import platform_label
 
 MAX_PHOTOS = 9
@@ -90,7 +91,7 @@ class FieldEntry:
                "training_topic": self.training_topic if self.training_date else "",
                "platform": self.platform, "shop": self.shop if self.platform else "",
                "opened_on": self.opened_on.strftime("%d/%m/%Y") if self.opened_on and self.platform else ""}
-        out["registered_on"] = date.today().strftime("%d/%m/%Y")
+        out["registered_on"] = local_today().strftime("%d/%m/%Y")
         return out
 
 

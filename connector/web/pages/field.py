@@ -15,6 +15,7 @@ from catalog.errors import CatalogueValidationError, NotFoundError
 from catalog.producers import Producer
 from connector.onboarding.merge import keep_both, merge_producers
 from connector.onboarding.models import CandidateStatus, MergeCandidate, TeamMember
+from connector.onboarding.periods import local_today
 from connector.onboarding.platforms import PLATFORMS
 from connector.web.deps import Page, UserPage, redirect
 from connector.web.models import Role
@@ -51,7 +52,7 @@ def _member(ctx: Page) -> TeamMember | None:
 
 
 def _form(ctx: Page, **extra: Any) -> HTMLResponse:
-    return ctx.render("field.html", communes=_communes(ctx), platforms=PLATFORMS, today=date.today().isoformat(),
+    return ctx.render("field.html", communes=_communes(ctx), platforms=PLATFORMS, today=local_today().isoformat(),
                       **{"result": None, "values": {}, "error": None, **extra})
 
 

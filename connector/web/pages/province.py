@@ -6,7 +6,6 @@ from __future__ import annotations
 import shutil
 import tempfile
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from starlette.background import BackgroundTask
 
 from catalog.money import format_vnd
 from connector.onboarding.funnel import FunnelReport, build_funnel
-from connector.onboarding.periods import Period, parse_period
+from connector.onboarding.periods import Period, local_today, parse_period
 from connector.web.deps import UserPage
 from connector.web.features import optional_module
 from connector.web.models import Role
@@ -82,7 +81,7 @@ def ledger_view(session: Session, period: Period, lang: str) -> LedgerView | Non
 
 
 def _data(ctx: UserPage, period_text: str) -> tuple[Period, FunnelReport, Any, LedgerView | None]:
-    period = parse_period(period_text or "all", today=date.today())
+    period = parse_period(period_text or "all", today=local_today())
     funnel = build_funnel(session=ctx.session, period=period, dimensions=["district"], scheme="vn2004")
     return period, funnel, province_counts(session=ctx.session), ledger_view(ctx.session, period, ctx.lang)
 

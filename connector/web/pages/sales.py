@@ -25,7 +25,7 @@ from catalog.importing.readers import open_book
 from catalog.importing.table import read_table
 from catalog.money import parse_vnd
 from catalog.producers import Producer
-from connector.onboarding.periods import parse_period
+from connector.onboarding.periods import local_today, parse_period
 from connector.onboarding.platforms import PLATFORMS, parse_platform
 from connector.web.deps import Page, UserPage
 from connector.web.features import optional_module
@@ -67,7 +67,7 @@ def _render(ctx: Page, **extra: Any) -> HTMLResponse:
         reported = [r.to_dict() for r in _ledger()[1].reported_totals(session=ctx.session)][-20:]
     return ctx.render("sales.html", **{"producers": producers, "platforms": PLATFORMS, "installed": installed,
                                        "recent": recent_sales(ctx, who) if installed else [],
-                                       "today": date.today().isoformat(), "result": None, "reported": reported,
+                                       "today": local_today().isoformat(), "result": None, "reported": reported,
                                        "notice": None, **extra})
 
 
@@ -111,7 +111,7 @@ def record_one_sale(ctx: Page, *, day: str, platform: str, producer: str, sku: s
     who = ctx.require(*RECORDERS)
     sales, _reported = _ledger()
     target = scoped_producer(session=ctx.session, who=who, code=producer.strip())
-    when = date.fromisoformat(day) if day else date.today()
+    when = date.fromisoformat(day) if day else local_today()
     cells = {"day": when.strftime("%d/%m/%Y"), "platform": platform, "producer_code": target.code, "sku": sku.strip(),
              "quantity": quantity.strip(), "amount": amount.strip(), "reference": reference.strip(),
              "source": source.strip(), "recorded_by": who.display_name}
@@ -172,7 +172,7 @@ def enter_reported_total(ctx: Page, *, period: str, reporter: str, amount: str, 
     count = transactions.strip().replace(".", "")
     if count and not count.isdigit():
         raise CatalogueValidationError("number.not_integer", value=transactions)
-    row = reported.add_reported_total(session=ctx.session, period=parse_period(period, today=date.today()),
+    row = reported.add_reported_total(session=ctx.session, period=parse_period(period, today=local_today()),
                                       reporter=reporter, amount=parse_vnd(amount, max_value=10**15),
                                       platform=parse_platform(platform) if platform else None,
                                       transactions=int(count) if count else None, note=note or None,
