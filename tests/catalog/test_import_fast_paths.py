@@ -104,10 +104,10 @@ def test_fast_lane_reads_as_the_full_lane(monkeypatch: pytest.MonkeyPatch, data:
     assert fast == full
 
 
-def test_fast_lane_takes_clean_rows(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Clean rows do take the fast lane (the comparison above is not vacuous)."""
-    clean = [v[0] for v in CELL_VARIANTS.values()]
-    calls: list[int] = []
+@pytest.fixture
+def fast_lane_calls(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """For every row the compiled fast lane sees: whether it took the row."""
+    calls: list[bool] = []
     real = table_module.compile_fast_lane
 
     def spy(*args: Any) -> Any:
@@ -121,9 +121,15 @@ def test_fast_lane_takes_clean_rows(monkeypatch: pytest.MonkeyPatch) -> None:
         return counted
 
     monkeypatch.setattr(table_module, "compile_fast_lane", spy)
+    return calls
+
+
+def test_fast_lane_takes_clean_rows(fast_lane_calls: list[bool]) -> None:
+    """Clean rows do take the fast lane (the comparison above is not vacuous)."""
+    clean = [v[0] for v in CELL_VARIANTS.values()]
     parsed, problems = _read([list(clean) for _ in range(5)])
     assert problems == [] and len(parsed) == 5
-    assert calls == [False, True, True, True, True]  # the first row fills the memos
+    assert fast_lane_calls == [False, True, True, True, True]  # the first row fills the memos
 
 
 # Latin-1-only words: valid Vietnamese as they stand ("Hoàng", "Cà phê"), legacy-encoded ones, and noise
@@ -154,24 +160,10 @@ def test_fast_lane_reads_latin1_names_as_the_full_lane(monkeypatch: pytest.Monke
     assert fast == full
 
 
-def test_ordinary_latin1_names_take_the_fast_lane(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ordinary_latin1_names_take_the_fast_lane(fast_lane_calls: list[bool]) -> None:
     """"Hoàng Thanh Mai 5076" has Latin-1 letters only yet is not legacy text: its row stays on the fast lane."""
     assert looks_legacy("Hoàng Thanh Mai 5076") and read_as_is("Hoàng Thanh Mai 5076")
     assert not read_as_is(encode_tcvn3("Hộ Tiếng Việt")) and not read_as_is(encode_vni("Mật ong rừng"))
-    calls: list[bool] = []
-    real = table_module.compile_fast_lane
-
-    def spy(*args: Any) -> Any:
-        lane = real(*args)
-
-        def counted(row: list[Cell]) -> Any:
-            found = lane(row)
-            calls.append(found is not None)
-            return found
-
-        return counted
-
-    monkeypatch.setattr(table_module, "compile_fast_lane", spy)
     clean = [v[0] for v in CELL_VARIANTS.values()]
     rows = []
     for k in range(4):
@@ -182,7 +174,7 @@ def test_ordinary_latin1_names_take_the_fast_lane(monkeypatch: pytest.MonkeyPatc
     parsed, problems = _read(rows)
     assert problems == [] and [p[1]["name"] for p in parsed] == [f"Hoàng Thanh Mai {5076 + k}"
                                                                           for k in range(4)]
-    assert calls == [False, True, True, True]
+    assert fast_lane_calls == [False, True, True, True]
 
 
 # --- the CSV block reader ----------------------------------------------------------------------
