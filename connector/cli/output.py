@@ -38,9 +38,9 @@ from catalog.errors import (
     NotFoundError,
 )
 from connector.db import DatabaseOutdated, DatabaseUnavailable
+from connector.onboarding.periods import LOCAL_TZ
 from connector.settings import get_settings
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 console = Console()
 err_console = Console(stderr=True)
 

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from connector.ledger.models import PeriodClose
-
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+from connector.onboarding.periods import LOCAL_TZ
 
 
 def as_utc(moment: datetime) -> datetime:

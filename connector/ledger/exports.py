@@ -20,8 +20,8 @@ import xlsxwriter
 
 from catalog.errors import CatalogueValidationError
 from catalog.importing.cells import escape_formula
-from connector.ledger.booking import LOCAL_TZ
 from connector.ledger.reports import DIMENSION_LABELS, Report
+from connector.onboarding.periods import LOCAL_TZ
 
 DEFAULT_TEMPLATE = Path(__file__).resolve().parent / "templates" / "report.toml"
 FORMATS = ("table", "csv", "xlsx", "json")

@@ -29,10 +29,11 @@ from catalog.importing.table import ColumnSpec, read_table
 from catalog.ocop import OcopCertification, stars_as_of
 from catalog.producers import Producer, ProducerKind, utcnow
 from catalog.products import Product
-from connector.ledger.booking import LOCAL_TZ, as_utc, load_booking
+from connector.ledger.booking import as_utc, load_booking
 from connector.ledger.entries import record_entries
 from connector.ledger.models import LedgerEntry
 from connector.ledger.policy import channel_kind
+from connector.onboarding.periods import LOCAL_TZ
 from connector.onboarding.platforms import PLATFORMS, parse_platform
 
 SALES_SHEET = "Bán hàng"

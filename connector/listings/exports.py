@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import xlsxwriter
 from sqlmodel import Session, select
@@ -42,9 +41,9 @@ from connector.accounts import MarketplaceAccount
 from connector.ledger.policy import CountingPolicy
 from connector.listings.channels import Channel, channel_names, load_channel
 from connector.listings.pack import make_folder
+from connector.onboarding.periods import LOCAL_TZ
 from connector.orders.ingest import IngestResult, ingest_orders
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 _DMY_TIME = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 _ORDER_LEVEL = ("placed_at", "updated_at", "status", "buyer_province")

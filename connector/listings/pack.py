@@ -23,10 +23,9 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import xlsxwriter
 from sqlmodel import Session, col, select
@@ -51,11 +50,11 @@ from connector.listings.rows import (
     fingerprint,
     row_values,
 )
+from connector.onboarding.periods import local_today
 from connector.settings import get_settings
 from connector.sync.models import Binding
 from connector.sync.rules import ChannelRules
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 Progress = Callable[[str, int, int | None], None]
 
 
@@ -120,7 +119,7 @@ def build_pack(*, session: Session, account: MarketplaceAccount, out: Path, rule
     rules = rules or ChannelRules.of(account)
     profile = profile_named(channel.image_profile)
     store = ImageStore(media_root or get_settings().media_dir)
-    day = today or datetime.now(LOCAL_TZ).date()
+    day = today or local_today()
     make_folder(out)
     result = PackResult(account=account.name, marketplace=account.marketplace, rows=[],
                         spreadsheet=out / f"{account.name}-pack.xlsx", images_zip=out / f"{account.name}-images.zip",

@@ -40,10 +40,11 @@ from catalog.ocop import CertificationStatus, OcopCertification, default_valid_u
 from catalog.producers import Producer, ProducerKind, utcnow
 from catalog.products import Product
 from connector.accounts import MarketplaceAccount
-from connector.ledger.booking import LOCAL_TZ, as_utc, load_booking, local_midnight, month_key
+from connector.ledger.booking import as_utc, load_booking, local_midnight, month_key
 from connector.ledger.entries import ENTRY_COLUMNS, EntryRows, record_entry_rows, sqlite_stamp
 from connector.ledger.entries import Writer as BulkWriter
 from connector.ledger.policy import CountingPolicy, channel_kind, policy_from_env
+from connector.onboarding.periods import LOCAL_TZ
 
 ORDER_COLUMNS = ("id", "account_id", "remote_id", "status", "raw_status", "placed_at", "updated_at", "total",
                  "confirm_by", "buyer_province", "counted", "stock_taken", "source", "recorded_by", "first_seen_at")

@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -30,6 +29,7 @@ from catalog.image_store import ImageStore
 from catalog.money import format_vnd
 from connector.db import make_engine
 from connector.media import create_media_app
+from connector.onboarding.periods import LOCAL_TZ
 from connector.settings import Settings, get_settings
 from connector.web.auth import AuthError, ForbiddenError
 from connector.web.deps import CsrfError, LoginRequired, language, login_redirect
@@ -37,7 +37,6 @@ from connector.web.i18n import tr
 from connector.web.runs import SyncRuns
 
 HERE = Path(__file__).resolve().parent
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 # pages load only their own files; photo previews are blob: URLs; the API docs page is not a page of ours
 CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
