@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlmodel import SQLModel
 
 from catalog import admin_units, audit, categories, ocop, producers, products  # noqa: F401
+from catalog.importing import fingerprint  # noqa: F401
 from connector import accounts, meta  # noqa: F401
 from connector.ledger import models as ledger_models  # noqa: F401
 from connector.listings import models as listings_models  # noqa: F401

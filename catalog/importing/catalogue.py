@@ -30,6 +30,7 @@ from catalog.importing.catalogue_producers import ROW_FIELDS as PRODUCER_ROW_FIE
 from catalog.importing.catalogue_producers import ProducerBook
 from catalog.importing.catalogue_products import ProductBook, content_fields
 from catalog.importing.catalogue_unchanged import UnchangedRows
+from catalog.importing.fingerprint import Fingerprint, ImportFingerprint, repeat_result
 from catalog.importing.problems import Problem, ProblemLog
 from catalog.importing.readers import Book, Sheet, open_book
 from catalog.importing.report import REPORT_SHEET
@@ -61,17 +62,26 @@ def import_catalogue(
     fetch_url: Callable[[str], bytes] | None = None,
     media: ImageStore | None = None,
     media_root: Path | None = None,
+    recheck: bool = False,
 ) -> ImportResult:
     """Import a catalogue file; see the module docstring.  The session must have no pending work.
 
     ``commit`` commits the import's transaction (``False`` leaves it flushed for the caller);
     ``media`` (or ``media_root``, its folder) is the image store for the originals (default:
     ``$AGRI_DATA_DIR/media``);
-    ``fetch_url`` replaces the guarded HTTP fetch of image URLs (tests).
+    ``fetch_url`` replaces the guarded HTTP fetch of image URLs (tests);
+    ``recheck`` compares every row even when the same file was imported on the same catalogue before.
     """
     if mode not in MODES:
         raise CatalogueValidationError("import.mode_unknown", value=mode)
     result = ImportResult(path=Path(path), mode=mode, dry_run=dry_run, lang=lang)
+    fingerprint = Fingerprint.of(Path(path)) if images is None and not set_stock else None
+    if fingerprint is not None:
+        earlier = None if recheck else fingerprint.same_as(session)
+        if earlier is not None:
+            return _repeat(result, earlier, session=session, actor=actor, commit=commit)
+        if not dry_run:
+            fingerprint.start(session)
     if media is None and media_root is not None:
         media = ImageStore(Path(media_root))
     log = ProblemLog()
@@ -93,11 +103,28 @@ def import_catalogue(
     finally:
         if run.images is not None:
             run.images.close()
-    _finish(run, session=session, actor=actor, commit=commit)
+    _finish(run, session=session, actor=actor, commit=commit, fingerprint=fingerprint)
     return result
 
 
-def _finish(run: _Run, *, session: Session, actor: str, commit: bool) -> None:
+def _repeat(result: ImportResult, earlier: ImportFingerprint, *, session: Session, actor: str,
+            commit: bool) -> ImportResult:
+    """The same bytes on the same catalogue: every row unchanged, recorded in the audit trail."""
+    repeat_result(result, earlier)
+    if result.dry_run:
+        session.rollback()
+        return result
+    record_change(session=session, actor=actor, entity="catalogue_import", entity_id=result.path.name[:80],
+                  action="import", after={**_audit_summary(result), "same_file_as": earlier.imported_at.isoformat()})
+    if commit:
+        session.commit()
+    else:
+        session.flush()
+    result.committed = True
+    return result
+
+
+def _finish(run: _Run, *, session: Session, actor: str, commit: bool, fingerprint: Fingerprint | None) -> None:
     result, log = run.result, run.log
     result.counts = run.counts()
     assert run.producers is not None
@@ -117,6 +144,8 @@ def _finish(run: _Run, *, session: Session, actor: str, commit: bool) -> None:
         run.images.store()
         record_change(session=session, actor=actor, entity="catalogue_import", entity_id=result.path.name[:80],
                       action="import", after=_audit_summary(result))
+        if fingerprint is not None and not log.problems and not result.merge_candidates and not run.read_images:
+            fingerprint.remember(session, result)
         if commit:
             session.commit()
         else:
@@ -152,6 +181,7 @@ class _Run:
     set_stock: bool
     progress: Progress | None
     images: ImageBook | None = None
+    read_images: bool = False  # a sheet has a photo column (its URLs may change): not fingerprinted
     producers: ProducerBook | None = None
     products: ProductBook | None = None
     certs: CertBook | None = None
@@ -227,6 +257,7 @@ class _Run:
         row_defines = defining and any(f in table.fields_present for f in _PRODUCER_DETAIL)
         with_certs = bool({"stars", "decision_no", "decision_date"} & table.fields_present)
         with_images = self.images.active(table)
+        self.read_images |= with_images
         shortcut = None
         if not (with_images or with_certs) and UnchangedRows.applies(table, book, set_stock=self.set_stock):
             shortcut = UnchangedRows(table, book, set_stock=self.set_stock)

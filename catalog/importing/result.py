@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,9 @@ class ImportResult:
     layouts: dict[str, SheetLayout] = field(default_factory=dict)
     rows_read: int = 0
     lang: str = "vi"
+    same_as: datetime | None = None
+    """Set when the file was not read again: the same bytes were imported then, and the catalogue has
+    not changed since (:mod:`catalog.importing.fingerprint`)."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -73,7 +77,8 @@ class ImportResult:
         return {"file": self.path.name, "mode": self.mode, "dry_run": self.dry_run, "committed": self.committed,
                 "rows": self.rows_read, **{k: c.to_dict() for k, c in self.counts.items()},
                 "errors": len(self.errors), "warnings": len(self.problems) - len(self.errors),
-                "merge_candidates": len(self.merge_candidates)}
+                "merge_candidates": len(self.merge_candidates),
+                "same_file_as": self.same_as.isoformat() if self.same_as else None}
 
     def to_dict(self, lang: str | None = None) -> dict[str, Any]:
         lang = lang or self.lang

@@ -25,6 +25,7 @@ from connector.cli.output import (
     reporting,
     table,
 )
+from connector.onboarding.periods import LOCAL_TZ
 from connector.settings import get_settings
 
 catalog_app = typer.Typer(no_args_is_help=True)
@@ -58,6 +59,10 @@ def _print_result(result: ImportResult, report: Path | None) -> None:
     if result.merge_candidates:
         console.print(f"[yellow]{len(result.merge_candidates)} chủ thể có thể trùng cần người kiểm tra "
                       f"(merge candidates held for review).[/]")
+    if result.same_as is not None:
+        when = result.same_as.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y")
+        console.print(f"Tệp này y hệt tệp đã nhập lúc {when} và danh mục chưa đổi từ đó, nên không cần đọc lại "
+                      f"(--recheck để so lại từng dòng). Same file as the import of {when}, catalogue unchanged since.")
     if not result.changed and result.committed:
         console.print("Không có gì thay đổi. Nothing changed.")
     if report:
@@ -73,6 +78,8 @@ def catalog_import(
     report: Path | None = typer.Option(None, "--report", help="Ghi báo cáo .xlsx/.csv/.json. Write a report."),
     mode: str = typer.Option("keep-valid", "--mode", help="keep-valid (mặc định) hoặc all-or-nothing."),
     set_stock: bool = typer.Option(False, "--set-stock", help="Cập nhật cả tồn kho. Also overwrite stock."),
+    recheck: bool = typer.Option(False, "--recheck", help="So lại từng dòng kể cả khi tệp y hệt lần nhập trước. "
+                                 "Compare every row even when the same file was imported before."),
     json_mode: bool = JsonOption,
 ) -> None:
     """Nhập danh mục hộ sản xuất, sản phẩm, OCOP, ảnh từ Excel/CSV. Import the catalogue from Excel/CSV."""
@@ -84,7 +91,7 @@ def catalog_import(
             check_report_path(report)  # a bad --report is said before the import, not after it
         result = import_catalogue(session=session, path=file, images=images, mode=mode, dry_run=dry_run,
                                   set_stock=set_stock, lang=lang(), progress=None if json_mode else progress,
-                                  actor="cli", media=ImageStore(get_settings().media_dir))
+                                  actor="cli", media=ImageStore(get_settings().media_dir), recheck=recheck)
     if report:
         with reporting(json_mode):
             result.write_report(report, lang=lang())

@@ -75,6 +75,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "created": ("Tạo mới", "Created"),
     "updated": ("Cập nhật", "Updated"),
     "unchanged": ("Không đổi", "Unchanged"),
+    "same_file": ("Tệp này y hệt tệp đã nhập lúc {when} và danh mục chưa đổi từ đó: mọi dòng đều không đổi, "
+                  "không cần đọc lại.",
+                  "This file is the same as the one imported at {when}, and the catalogue has not changed since: "
+                  "every row is unchanged, nothing to read again."),
     "rejected": ("Bị từ chối", "Rejected"),
     "sheet": ("Trang", "Sheet"),
     "row": ("Dòng", "Row"),

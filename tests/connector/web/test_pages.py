@@ -6,7 +6,7 @@ import io
 import zipfile
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from catalog.producers import Producer
 from catalog.products import Product, ProductImage
@@ -174,6 +174,21 @@ def test_catalogue_check_then_confirm_imports_the_fixture(app_client: TestClient
         assert session.exec(select(ProductImage)).first() is not None
     again = app_client.post("/catalogue/confirm", data={"csrf": csrf_of(app_client), "token": token})
     assert again.status_code == 422  # the staged upload is spent
+
+
+def test_the_same_file_uploaded_again_is_said_to_be_unchanged(app_client: TestClient, world: World) -> None:
+    login(app_client, "admin")
+    lines = ["Mã chủ thể,Tên chủ thể,Xã/phường,Mã SKU,Tên sản phẩm,Đơn vị tính,Giá bán (đ)",
+             *(f"HTX-WEB,HTX Nà Phặc,01843,W-{i},Miến dong {i},gói,{40000 + i}" for i in range(3))]
+    files = {"file": ("mien-dong.csv", "\n".join(lines).encode(), "text/csv")}
+    checked = app_client.post("/catalogue/check", data={"csrf": csrf_of(app_client)}, files=files)
+    token = checked.text.split('name="token" value="', 1)[1].split('"', 1)[0]
+    done = app_client.post("/catalogue/confirm", data={"csrf": csrf_of(app_client), "token": token})
+    assert "Đã nhập danh mục." in done.text and "y hệt" not in done.text
+    again = app_client.post("/catalogue/check", data={"csrf": csrf_of(app_client)}, files=files)
+    assert "Tệp này y hệt tệp đã nhập lúc" in again.text
+    with Session(world.engine) as session:
+        assert len(session.exec(select(Product).where(col(Product.sku).startswith("W-"))).all()) == 3
 
 
 def test_field_form_registers_a_household_with_training_and_account(app_client: TestClient, world: World) -> None:
