@@ -85,6 +85,14 @@ def file_digest(path: Path) -> str | None:
     return digest.hexdigest()
 
 
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        found = Path(path).stat()
+    except OSError:
+        return None
+    return found.st_size, found.st_mtime_ns
+
+
 def _options() -> str:
     """Only imports without images and without ``--set-stock`` are fingerprinted; the rules are the release's."""
     return f"agri-connector {metadata.version('agri-connector')}"
@@ -100,13 +108,18 @@ class Fingerprint:
 
     sha256: str
     options: str
+    path: Path
+    stat: tuple[int, int]  # size and mtime when hashed: a file saved over during the import is not vouched for
     snapshot: str | None = None  # PostgreSQL: the snapshot taken when the import started reading
     started: bool = False
 
     @classmethod
     def of(cls, path: Path) -> Fingerprint | None:
+        stat = _stat(path)
         sha = file_digest(path)
-        return None if sha is None else cls(sha256=sha, options=_options())
+        if sha is None or stat is None:
+            return None
+        return cls(sha256=sha, options=_options(), path=path, stat=stat)
 
     def start(self, session: Session) -> None:
         """Before the import reads the catalogue: where the change log stands.
@@ -135,7 +148,7 @@ class Fingerprint:
 
     def remember(self, session: Session, result: ImportResult) -> None:
         """Record a clean import, in its own transaction (a rollback forgets it too)."""
-        if not self.started:
+        if not self.started or _stat(self.path) != self.stat:
             return
         token: dict[str, Any]
         horizon = None

@@ -298,3 +298,19 @@ def test_a_fingerprint_answer_is_always_what_every_row_would_say(session: Sessio
         assert quick.same_as is None, steps
     if set(steps) <= {"sale", "nothing"}:  # and useful: sales alone do not make staff wait
         assert quick.same_as is not None, steps
+
+
+def test_a_file_saved_over_during_the_import_is_not_remembered(session: Session, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_csv(tmp_path / "danh-muc.csv", [HEADER, *ROWS])
+    real_load = ProducerBook.load
+
+    def load_while_excel_saves(self: ProducerBook) -> None:
+        real_load(self)
+        write_csv(path, [HEADER, *ROWS[:2]])  # staff save a shorter version while the import runs
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ProducerBook, "load", load_while_excel_saves)
+        run(session, path, tmp_path)
+    assert session.execute(select(func.count()).select_from(ImportFingerprint)).scalar_one() == 0
+    assert run(session, path, tmp_path).same_as is None
