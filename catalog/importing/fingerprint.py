@@ -157,16 +157,20 @@ class Fingerprint:
             token = {"txid": int(own), "snapshot": self.snapshot}
             horizon = int(self.snapshot.split(":", 1)[0])
         else:
-            token = {"changes": _sqlite_changes(session)}
+            changes = _sqlite_changes(session)
+            if changes is None:
+                return
+            token = {"changes": changes}
         session.add(ImportFingerprint(sha256=self.sha256, options=self.options, file_name=result.path.name[:200],
                                       token=json.dumps(token), horizon=horizon, summary=json.dumps(_summary(result))))
         session.flush()
         _prune(session)
 
 
-def _sqlite_changes(session: Session) -> int:
+def _sqlite_changes(session: Session) -> int | None:
+    """The counter; ``None`` if the database has no change log (then nothing is vouched for)."""
     value = session.execute(select(col(CatalogueChange.changes)).where(col(CatalogueChange.txid) == 0)).scalar()
-    return int(value or 0)
+    return None if value is None else int(value)
 
 
 def _unchanged_since(session: Session, token: dict[str, Any]) -> bool:
@@ -178,7 +182,8 @@ def _unchanged_since(session: Session, token: dict[str, Any]) -> bool:
             "AND NOT pg_visible_in_snapshot(txid::text::xid8, CAST(:snapshot AS pg_snapshot))"),
             {"own": token["txid"], "snapshot": token["snapshot"]}).scalar_one()
         return int(others) == 0
-    return "changes" in token and not _postgres(session) and _sqlite_changes(session) == token["changes"]
+    changes = None if _postgres(session) else _sqlite_changes(session)
+    return changes is not None and changes == token.get("changes")
 
 
 def _prune(session: Session) -> None:
