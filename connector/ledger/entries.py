@@ -13,7 +13,6 @@ in step, in the same transaction.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from operator import itemgetter
@@ -22,6 +21,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection
 from sqlmodel import Session
 
+from catalog.importing.bulk import sql_literal
 from connector.ledger.booking import as_utc
 
 ENTRY_COLUMNS = ("kind", "order_id", "order_line_id", "account_id", "platform", "channel_kind", "producer_id",
@@ -51,21 +51,6 @@ def sqlite_stamp(moment: datetime) -> str:
     minute, second = divmod(delta.seconds, 60)
     micro = delta.microseconds
     return prefix + _MINUTE_PREFIX[minute] + _TWO_DIGITS[second] + (f".{micro:06d}" if micro else ".000000")
-
-
-_PLAIN_TEXT = re.compile(r"[\w .:+\-/@]{0,200}")
-
-
-def _literal(value: Any) -> str | None:
-    """``value`` as an SQL literal when it is plain enough to be one safely (no quote, backslash,
-    percent or question mark can appear), else None."""
-    if value is None:
-        return "NULL"
-    if type(value) is int:
-        return str(value)
-    if type(value) is str and _PLAIN_TEXT.fullmatch(value):
-        return f"'{value}'"
-    return None
 
 
 class Writer:
@@ -151,7 +136,7 @@ class Writer:
         extra: list[Any] = []
         for name, value in (constants or {}).items():
             names.append(self._quote(name))
-            literal = _literal(value)
+            literal = sql_literal(value)
             if literal is None:
                 marks.append(self.mark)
                 extra.append(value)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import insert, select
 from sqlmodel import Session
 
-from catalog.importing.bulk import insert_rows
+from catalog.importing.bulk import insert_columns, insert_rows, sql_literal
 from catalog.producers import Producer, ProducerKind
 from catalog.products import Product
 from connector.accounts import AccountStatus, MarketplaceAccount
@@ -43,3 +44,30 @@ def test_insert_rows_matches_sqlalchemy(session: Session) -> None:
     assert (saved.price, saved.content_version, saved.stock_version) == (60000, 1, 1)
     opened = session.execute(select(MarketplaceAccount)).scalar_one()
     assert (opened.opened_on, opened.status, opened.rules) == (date(2024, 3, 15), AccountStatus.active, {"markup": 5})
+
+
+@pytest.mark.parametrize("value", ["O'Neil", "a\\b", "50%", "what?", "x;--", "line\nbreak", "x" * 201, True,
+                                   1.5, b"raw", datetime(2024, 1, 1)])
+def test_only_plain_values_become_literals(value: object) -> None:
+    assert sql_literal(value) is None
+
+
+def test_plain_values_become_literals() -> None:
+    assert sql_literal(None) == "NULL"
+    assert sql_literal(42) == "42"
+    assert sql_literal("Nguyễn Văn Á 2024-01-01 00:00:00.000000") == "'Nguyễn Văn Á 2024-01-01 00:00:00.000000'"
+
+
+@pytest.mark.parametrize("unit", ["gói", "hộp O'Neil", None])
+def test_shared_values_are_stored_alike_inlined_or_bound(session: Session, unit: str | None) -> None:
+    insert_rows(session, PRODUCERS, [_producer("A")], now=("created_at", "updated_at"))
+    pid = session.execute(select(PRODUCERS.c.id)).scalar_one()
+    constants = {"status": "active", "description": unit, "price": 15000, "unit": unit or "kg"}
+    insert_columns(session, PRODUCTS, {"producer_id": [pid, pid], "sku": ["S1", "S2"], "name": ["Mật ong", "Chè"],
+                                       "name_key": ["mat ong", "che"], "stock": [1, 2]},
+                   constants=constants, now=("created_at", "updated_at"))
+    session.commit()
+    stored = session.execute(select(Product).order_by(Product.sku)).scalars().all()
+    assert [(p.sku, p.status.value, p.description, p.price, p.unit, p.content_version) for p in stored] == [
+        ("S1", "active", unit, 15000, unit or "kg", 1), ("S2", "active", unit, 15000, unit or "kg", 1)]
+    assert stored[0].created_at == stored[1].created_at == stored[0].updated_at

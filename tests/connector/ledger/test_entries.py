@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from adapters.base import OrderStatus, RemoteOrder, RemoteOrderLine
 from catalog.ocop import OcopCertification
 from connector.ledger.booking import as_utc
-from connector.ledger.entries import _literal, sqlite_stamp
+from connector.ledger.entries import sqlite_stamp
 from connector.ledger.models import LedgerEntry, LedgerSummary, StockMovement
 from connector.orders.ingest import ingest_orders
 from connector.orders.models import OrderLine, OrderStatusChange, SalesOrder
@@ -29,18 +29,6 @@ def test_sqlite_stamp_is_the_text_sqlalchemy_writes(moment: datetime, offset: in
     expected = moment.isoformat(" ", "microseconds")  # naive UTC, as SQLAlchemy's SQLite DateTime stores it
     given_moment = moment.replace(tzinfo=UTC).astimezone(timezone(timedelta(minutes=offset))) if aware else moment
     assert sqlite_stamp(given_moment) == expected
-
-
-@pytest.mark.parametrize("value", ["O'Neil", "a\\b", "50%", "what?", "x;--", "line\nbreak", "x" * 201, True,
-                                   1.5, b"raw", datetime(2024, 1, 1)])
-def test_only_plain_values_become_literals(value: object) -> None:
-    assert _literal(value) is None
-
-
-def test_plain_values_become_literals() -> None:
-    assert _literal(None) == "NULL"
-    assert _literal(42) == "42"
-    assert _literal("Nguyễn Văn Á 2024-01-01 00:00:00.000000") == "'Nguyễn Văn Á 2024-01-01 00:00:00.000000'"
 
 
 @pytest.mark.parametrize("recorded_by", [None, "can-bo.xa", "cán bộ O'Neil"])
