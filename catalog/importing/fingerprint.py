@@ -24,7 +24,9 @@ left out, since an import without ``--set-stock`` never compares them (and sales
 Imports with ``--images``, ``--set-stock`` or a photo column, and imports that found any problem
 or merge candidate, are neither answered this way nor remembered: their outcome depends on more
 than the catalogue (a folder, a URL, the stock sales moved), or their report must be written again.
-The package version is part of the key, so a release with new conversion rules reads files again.
+A file whose size or modification time changed while it was being imported is not remembered.
+The package version is part of the key, so a release with new conversion rules reads files again;
+the latest :data:`KEEP` fingerprints are kept.
 """
 
 from __future__ import annotations
