@@ -28,7 +28,7 @@ from catalog.importing.catalogue_images import ImageBook, open_image_source
 from catalog.importing.catalogue_ocop import CertBook, has_certification
 from catalog.importing.catalogue_producers import ROW_FIELDS as PRODUCER_ROW_FIELDS
 from catalog.importing.catalogue_producers import ProducerBook
-from catalog.importing.catalogue_products import ProductBook, content_fields
+from catalog.importing.catalogue_products import ProductBook, StoredProducts, content_fields
 from catalog.importing.catalogue_unchanged import UnchangedRows
 from catalog.importing.fingerprint import Fingerprint, ImportFingerprint, repeat_result
 from catalog.importing.problems import Problem, ProblemLog
@@ -182,6 +182,7 @@ class _Run:
     progress: Progress | None
     images: ImageBook | None = None
     read_images: bool = False  # a sheet has a photo column (its URLs may change): not fingerprinted
+    preloaded: StoredProducts | None = None
     producers: ProducerBook | None = None
     products: ProductBook | None = None
     certs: CertBook | None = None
@@ -191,15 +192,22 @@ class _Run:
     def execute(self, book: Book) -> None:
         roles = {name: sheet_role(name) for name in book.sheet_names}
         known = any(roles.values())
+        producer_sheets = [n for n, r in roles.items() if r == "producers"]
+        product_sheets = [n for n, r in roles.items() if r == "products"] + [
+            n for n, r in roles.items() if r is None and not known]  # no known sheet name: try each sheet
+        if producer_sheets or product_sheets:  # a workbook's first sheet is parsed (without the GIL) meanwhile
+            book.prefetch((producer_sheets or product_sheets)[0])
         self.producers = ProducerBook(session=self.session, log=self.log, units=UnitResolver(self.session))
         self.producers.load()
         self.certs = CertBook(session=self.session, log=self.log)
-        for name in [n for n, r in roles.items() if r == "producers"]:
+        if book.kind != "csv" and not producer_sheets and product_sheets:
+            self.preloaded = StoredProducts.load(self.session)  # while the product sheet is being parsed
+        for name in producer_sheets:
             self._producer_sheet(book.sheet(name))
         self.producers.flush()
         defining = "producers" not in roles.values()
         guessing = [n for n, r in roles.items() if r is None and not known]
-        for name in [n for n, r in roles.items() if r == "products"] + guessing:
+        for name in product_sheets:
             self._product_sheet(book.sheet(name), defining=defining, optional=len(guessing) > 1)
         for name in [n for n, r in roles.items() if r == "certifications"]:
             self._cert_sheet(book.sheet(name))
@@ -240,7 +248,7 @@ class _Run:
             fields = content_fields(table.fields_present) if table is not None else ()
             self.products = ProductBook(session=self.session, log=self.log, sheet=table.sheet if table else "",
                                         columns=table.columns if table else {}, fields=fields,
-                                        set_stock=self.set_stock, keep_ids=True)
+                                        set_stock=self.set_stock, keep_ids=True, preloaded=self.preloaded)
         return self.products
 
     def _product_sheet(self, sheet: Sheet, *, defining: bool, optional: bool = False) -> None:

@@ -109,6 +109,44 @@ def _as_decimals(rows: list[Any], at: int, column_type: Any, dialect: Any, type_
     return [(*row[:at], converted[row[at]], *row[at + 1:]) for row in rows]
 
 
+def load_stored(session: Session, fields: tuple[str, ...]) -> list[_Existing]:
+    """Every stored product as (id, producer id, SKU, stock, *fields), in one query through the driver
+    (plain tuples: a SQLAlchemy row per product costs more than the query)."""
+    table = PRODUCT_TABLE
+    query = select(table.c.id, table.c.producer_id, table.c.sku, table.c.stock, *(table.c[f] for f in fields))
+    connection = session.connection()
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(str(query.compile(dialect=connection.dialect)))
+        rows: list[Any] = list(cursor.fetchall())
+        types = [d[1] for d in cursor.description or ()]
+    finally:
+        cursor.close()
+    for i, name in enumerate(fields, start=STORED_AT):
+        if name == "net_qty" and rows:
+            rows = _as_decimals(rows, i, table.c[name].type, connection.dialect, types[i])
+    return rows
+
+
+@dataclass
+class StoredProducts:
+    """Every stored product with all content fields, read before the file's columns are known (while
+    a workbook is parsed in the background); :meth:`project` keeps the fields an import compares."""
+
+    rows: list[_Existing]
+
+    @classmethod
+    def load(cls, session: Session) -> StoredProducts:
+        session.flush()
+        return cls(load_stored(session, CONTENT_FIELDS))
+
+    def project(self, fields: tuple[str, ...]) -> list[_Existing]:
+        if fields == CONTENT_FIELDS:
+            return list(self.rows)
+        pick = itemgetter(_ID, 1, 2, _STOCK, *(STORED_AT + CONTENT_FIELDS.index(f) for f in fields))
+        return list(map(pick, self.rows))
+
+
 @dataclass
 class ProductBook:
     session: Session
@@ -131,26 +169,17 @@ class ProductBook:
     _row_plan: _Plan | None = None
     _by_producer: dict[int, dict[str, _Existing]] = field(default_factory=dict)
     _category_codes: dict[str, str] = field(default_factory=dict)  # category cell → its code (known ones)
+    preloaded: StoredProducts | None = None
 
     def existing(self) -> dict[int, dict[str, _Existing]]:
-        """(producer, SKU) → id, stock and content fields of every product, loaded with one query
-        through the driver (plain tuples: a SQLAlchemy row per product costs more than the query)."""
+        """(producer, SKU) → id, stock and content fields of every product (from :attr:`preloaded`
+        when the import read them while the workbook was being parsed)."""
         if self._existing is None:
-            table = PRODUCT_TABLE
-            query = select(table.c.id, table.c.producer_id, table.c.sku, table.c.stock,
-                           *(table.c[f] for f in self.fields))
-            self.session.flush()
-            connection = self.session.connection()
-            cursor = connection.connection.cursor()
-            try:
-                cursor.execute(str(query.compile(dialect=connection.dialect)))
-                rows: list[Any] = list(cursor.fetchall())
-                types = [d[1] for d in cursor.description or ()]
-            finally:
-                cursor.close()
-            for i, name in enumerate(self.fields, start=STORED_AT):
-                if name == "net_qty" and rows:
-                    rows = _as_decimals(rows, i, table.c[name].type, connection.dialect, types[i])
+            if self.preloaded is not None:
+                rows = self.preloaded.project(self.fields)
+            else:
+                self.session.flush()
+                rows = load_stored(self.session, self.fields)
             rows.sort(key=_PRODUCER)
             self._existing = {pid: {row[2]: row for row in group} for pid, group in groupby(rows, _PRODUCER)}
         return self._existing

@@ -25,8 +25,10 @@ import codecs
 import csv
 import io
 import re
+import threading
 import zipfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
@@ -69,9 +71,16 @@ class Book:
     sheet_names: list[str]
     _open: Callable[[str], Sheet]
     _close: Callable[[], None] = lambda: None
+    _prefetch: Callable[[str], None] = lambda name: None
 
     def sheet(self, name: str) -> Sheet:
         return self._open(name)
+
+    def prefetch(self, name: str) -> None:
+        """Start reading this sheet in the background (workbooks: python-calamine parses without the
+        GIL, so the caller's own work — loading producers and products — runs meanwhile); the next
+        :meth:`sheet` of that name takes the result.  One sheet at a time, so memory stays one sheet's."""
+        self._prefetch(name)
 
     def close(self) -> None:
         self._close()
@@ -164,9 +173,42 @@ def _open_calamine(path: Path, kind: str) -> Book:
     except (python_calamine.CalamineError, OSError, ValueError) as exc:
         raise _refuse("import.file_corrupt", path, detail=str(exc)[:200]) from exc
 
+    reading: dict[str, Future[python_calamine.CalamineSheet]] = {}
+
+    def prefetch(name: str) -> None:
+        if reading or name not in workbook.sheet_names:
+            return
+        future: Future[python_calamine.CalamineSheet] = Future()
+
+        def read() -> None:
+            try:
+                future.set_result(workbook.get_sheet_by_name(name))
+            except BaseException as exc:  # handed to whoever opens the sheet
+                future.set_exception(exc)
+
+        reading[name] = future
+        threading.Thread(target=read, name="agri-sheet-reader", daemon=True).start()
+
+    def settle() -> None:
+        """Wait for a background read (the workbook is not to be used by two threads at once)."""
+        for future in reading.values():
+            future.exception()
+        reading.clear()
+
+    def parsed(name: str) -> python_calamine.CalamineSheet:
+        future = reading.pop(name, None)
+        if future is not None:
+            return future.result()
+        settle()
+        return workbook.get_sheet_by_name(name)
+
+    def close() -> None:
+        settle()
+        workbook.close()
+
     def open_sheet(name: str) -> Sheet:
         try:
-            sheet = workbook.get_sheet_by_name(name)
+            sheet = parsed(name)
             values = cast(list[list[Cell]], sheet.to_python(skip_empty_area=False))
             merged = list(getattr(sheet, "merged_cell_ranges", None) or [])
         except (python_calamine.CalamineError, ValueError) as exc:
@@ -174,7 +216,7 @@ def _open_calamine(path: Path, kind: str) -> Book:
         font_of = _legacy_fonts(path, name, values) if kind == "xlsx" and _has_legacy_fonts(path) else None
         return Sheet(name=name, rows=iter(values), merged=merged, font_of=font_of, total=len(values))
 
-    return Book(path, kind, list(workbook.sheet_names), open_sheet, workbook.close)
+    return Book(path, kind, list(workbook.sheet_names), open_sheet, close, prefetch)
 
 
 _LEGACY_FONT = re.compile(rb'<(?:\w+:)?(?:name|rFont) val="(?:\.vn|vni)', re.IGNORECASE)
