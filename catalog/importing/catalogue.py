@@ -193,8 +193,8 @@ class _Run:
         roles = {name: sheet_role(name) for name in book.sheet_names}
         known = any(roles.values())
         producer_sheets = [n for n, r in roles.items() if r == "producers"]
-        product_sheets = [n for n, r in roles.items() if r == "products"] + [
-            n for n, r in roles.items() if r is None and not known]  # no known sheet name: try each sheet
+        guessing = [n for n, r in roles.items() if r is None and not known]  # no known sheet name: try each
+        product_sheets = [n for n, r in roles.items() if r == "products"] + guessing
         if producer_sheets or product_sheets:  # a workbook's first sheet is parsed (without the GIL) meanwhile
             book.prefetch((producer_sheets or product_sheets)[0])
         self.producers = ProducerBook(session=self.session, log=self.log, units=UnitResolver(self.session))
@@ -206,7 +206,6 @@ class _Run:
             self._producer_sheet(book.sheet(name))
         self.producers.flush()
         defining = "producers" not in roles.values()
-        guessing = [n for n, r in roles.items() if r is None and not known]
         for name in product_sheets:
             self._product_sheet(book.sheet(name), defining=defining, optional=len(guessing) > 1)
         for name in [n for n, r in roles.items() if r == "certifications"]:

@@ -25,7 +25,7 @@ from connector.cli.output import (
     reporting,
     table,
 )
-from connector.onboarding.periods import LOCAL_TZ
+from connector.onboarding.periods import local_time
 from connector.settings import get_settings
 
 catalog_app = typer.Typer(no_args_is_help=True)
@@ -60,7 +60,7 @@ def _print_result(result: ImportResult, report: Path | None) -> None:
         console.print(f"[yellow]{len(result.merge_candidates)} chủ thể có thể trùng cần người kiểm tra "
                       f"(merge candidates held for review).[/]")
     if result.same_as is not None:
-        when = result.same_as.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y")
+        when = local_time(result.same_as)
         console.print(f"Tệp này y hệt tệp đã nhập lúc {when} và danh mục chưa đổi từ đó, nên không cần đọc lại "
                       f"(--recheck để so lại từng dòng). Same file as the import of {when}, catalogue unchanged since.")
     if not result.changed and result.committed:

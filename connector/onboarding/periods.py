@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from catalog.errors import CatalogueValidationError
@@ -16,6 +16,15 @@ LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 def local_today() -> date:
     """Today in Việt Nam: from 17:00 UTC it is already tomorrow there, whatever the server's zone."""
     return datetime.now(LOCAL_TZ).date()
+
+
+def local_time(moment: datetime | None) -> str:
+    """A stored UTC time as people read it: Asia/Ho_Chi_Minh, ``HH:MM dd/mm/yyyy`` (SQLite gives
+    times back naive: they are UTC)."""
+    if moment is None:
+        return ""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y")
 
 
 _YEAR = re.compile(r"^(\d{4})$")

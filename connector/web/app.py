@@ -9,7 +9,6 @@ here, and only here.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,7 +28,7 @@ from catalog.image_store import ImageStore
 from catalog.money import format_vnd
 from connector.db import make_engine
 from connector.media import create_media_app
-from connector.onboarding.periods import LOCAL_TZ
+from connector.onboarding.periods import local_time
 from connector.settings import Settings, get_settings
 from connector.web.auth import AuthError, ForbiddenError
 from connector.web.deps import CsrfError, LoginRequired, language, login_redirect
@@ -40,14 +39,6 @@ HERE = Path(__file__).resolve().parent
 # pages load only their own files; photo previews are blob: URLs; the API docs page is not a page of ours
 CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-
-
-def local_time(moment: datetime | None) -> str:
-    """A stored UTC time as people read it: Asia/Ho_Chi_Minh, ``HH:MM dd/mm/yyyy``."""
-    if moment is None:
-        return ""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y")
 
 
 def status_for(error: AgriConnectorError) -> int:
