@@ -32,9 +32,11 @@ CODES: dict[str, tuple[str, str]] = {
     "web.upload_missing": ("Chưa chọn tệp để tải lên.", "No file was chosen."),
     "web.upload_too_large": ("Tệp quá lớn: tối đa {max_mb} MB.", "The file is too large: at most {max_mb} MB."),
     "web.upload_expired": ("Tệp đã tải lên không còn; hãy tải lại.", "The uploaded file is gone; upload it again."),
-    "web.import_outside_area": (
-        "Tệp có {count} chủ thể ngoài xã/phường bạn phụ trách; không nhập gì. Hãy tách tệp theo địa bàn.",
-        "The file names {count} producers outside your communes; nothing was imported. Split the file by area.",
+    "scope.outside_area": (
+        "Việc này chạm tới hộ/HTX ngoài xã/phường bạn phụ trách (hoặc chuyển một hộ ra/vào địa bàn của bạn); "
+        "không có gì được ghi. Hãy bỏ các dòng đó, hoặc nhờ quản trị viên.",
+        "This touches producers outside your communes (or moves one into or out of your area); nothing was "
+        "written. Leave those rows out, or ask an administrator.",
     ),
     "web.feature_missing": ("Chức năng '{value}' chưa được cài đặt.", "The '{value}' feature is not installed."),
 }

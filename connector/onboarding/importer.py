@@ -85,9 +85,12 @@ class RegisterImport:
 
 def import_register(
     *, session: Session, paths: Sequence[Path], mode: str = "keep-valid", dry_run: bool = False, lang: str = "vi",
-    progress: Progress | None = None, actor: str = "import", today: date | None = None,
+    progress: Progress | None = None, actor: str = "import", today: date | None = None, commit: bool = True,
 ) -> RegisterImport:
-    """Import the register files in ``paths`` in one transaction; see the module docstring."""
+    """Import the register files in ``paths`` in one transaction; see the module docstring.
+
+    ``commit=False`` leaves a kept import flushed for the caller to commit or roll back (the web's
+    field form does, after checking that nothing outside the user's area changed)."""
     if mode not in MODES:
         raise CatalogueValidationError("import.mode_unknown", value=mode)
     run = RegisterImport(mode=mode, dry_run=dry_run, files=[])
@@ -108,7 +111,7 @@ def import_register(
         except BaseException:
             session.rollback()
             raise
-        _finish(run, book, session=session, actor=actor)
+        _finish(run, book, session=session, actor=actor, commit=commit)
     return run
 
 
@@ -247,7 +250,7 @@ def _consistent(values: dict[str, Any], log: ProblemLog, *, sheet: str, row: int
     return ok
 
 
-def _finish(run: RegisterImport, book: RegisterBook, *, session: Session, actor: str) -> None:
+def _finish(run: RegisterImport, book: RegisterBook, *, session: Session, actor: str, commit: bool) -> None:
     if run.mode == "all-or-nothing" and run.errors:
         session.rollback()
         for result in run.files:
@@ -263,7 +266,10 @@ def _finish(run: RegisterImport, book: RegisterBook, *, session: Session, actor:
     record_change(session=session, actor=actor, entity="onboarding_import",
                   entity_id=", ".join(f.path.name for f in run.files)[:80], action="import",
                   after={k: v if not isinstance(v, dict) else str(v) for k, v in summary.items()})
-    session.commit()
+    if commit:
+        session.commit()
+    else:
+        session.flush()
     run.committed = True
     for result in run.files:
         result.committed = True

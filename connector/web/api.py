@@ -22,7 +22,7 @@ from connector.onboarding.periods import local_today, parse_period
 from connector.web.deps import UserPage
 from connector.web.features import optional_module
 from connector.web.models import Role
-from connector.web.pages.catalogue import UPLOADERS, run_import, stage_upload
+from connector.web.pages.catalogue import UPLOADERS, forget_upload, run_import, stage_upload
 from connector.web.pages.field import STAFF, open_candidates
 from connector.web.pages.products import EDITORS
 from connector.web.scope import scoped_product, visible_products
@@ -92,7 +92,10 @@ def catalogue_import(ctx: UserPage, file: Annotated[UploadFile | None, File()] =
     ctx.check_csrf(None)
     ctx.require(*UPLOADERS)
     token = stage_upload(ctx, file, images)
-    result = run_import(ctx, token, dry_run=dry_run)
+    try:
+        result = run_import(ctx, token, dry_run=dry_run)
+    finally:
+        forget_upload(ctx, token)  # one request, one import: nothing is kept for a confirm step
     errors = [p.to_dict(ctx.lang) for p in result.errors]
     return Envelope(ok=not errors, data=jsonable_encoder(result.to_dict(ctx.lang)), errors=errors,
                     summary=result.summary())
@@ -212,11 +215,7 @@ def register(ctx: UserPage, body: HouseholdIn) -> Envelope[dict[str, Any]]:
     ctx.check_csrf(None)
     values = {k: "" if v is None else v.isoformat() if isinstance(v, date) else str(v)
               for k, v in body.model_dump().items()}
-    result, error = register_from_form(ctx, values)
-    if error is not None or result is None:
-        from catalog.errors import NotFoundError
-
-        raise NotFoundError(entity="commune", key=body.commune)
+    result = register_from_form(ctx, values)
     errors = [p.to_dict(ctx.lang) for p in result.errors]
     return Envelope(ok=not errors, data=jsonable_encoder(result.to_dict(ctx.lang)), errors=errors,
                     summary=result.summary())

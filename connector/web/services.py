@@ -20,7 +20,6 @@ from typing import Any
 
 import xlsxwriter
 from sqlalchemy import func
-from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from catalog.errors import CatalogueValidationError
@@ -96,7 +95,9 @@ class FieldEntry:
 
 
 def register_household(*, session: Session, entry: FieldEntry, actor: str, lang: str = "vi") -> RegisterImport:
-    """Run the field form's row through the register import (same matching, same merge candidates)."""
+    """Run the field form's row through the register import (same matching, same merge candidates).
+
+    The import is flushed, not committed: the request's session commits it when the page is done."""
     if not entry.name.strip() or not entry.phone.strip():
         raise CatalogueValidationError("value.required", column="phone" if entry.name.strip() else "name")
     cells = entry.cells()
@@ -107,7 +108,7 @@ def register_household(*, session: Session, entry: FieldEntry, actor: str, lang:
             writer = csv.writer(fh)
             writer.writerow([s.header for s in specs])
             writer.writerow([cells[s.field] for s in specs])
-        return import_register(session=session, paths=[path], lang=lang, actor=actor)
+        return import_register(session=session, paths=[path], lang=lang, actor=actor, commit=False)
 
 
 @dataclass
@@ -193,36 +194,3 @@ def province_workbook(out: Path, *, counts: ProvinceCounts, funnel: FunnelReport
                     sheet.write_string(r, c, str(value))
     book.close()
     return out
-
-
-@dataclass
-class Footprint:
-    """What a catalogue import can change, per producer: its own row, its products, their OCOP and photos."""
-
-    producers: dict[int, tuple[Any, ...]]
-    products: dict[int, tuple[Any, ...]]
-
-    def touched(self, after: Footprint) -> set[int]:
-        """Producer ids whose row, or any of whose products, differs between ``self`` and ``after``."""
-        out = {pid for pid, row in after.producers.items() if self.producers.get(pid) != row}
-        out |= {row[0] for key, row in after.products.items() if self.products.get(key) != row}
-        return out
-
-
-def import_footprint(*, session: Session) -> Footprint:
-    from catalog.ocop import OcopCertification
-
-    producer = Producer.__table__.c  # type: ignore[attr-defined]
-    product = Product.__table__.c  # type: ignore[attr-defined]
-    cert = OcopCertification.__table__.c  # type: ignore[attr-defined]
-    image = ProductImage.__table__.c  # type: ignore[attr-defined]
-    producers = {row[0]: tuple(row[1:]) for row in session.execute(sa_select(
-        producer.id, producer.name, producer.kind, producer.phone, producer.address, producer.representative,
-        producer.registration_code, producer.unit_vn2025, producer.unit_vn2004))}
-    certs = {pid: n for pid, n in session.execute(sa_select(cert.product_id, func.count()).group_by(cert.product_id))}
-    images = {pid: n for pid, n in session.execute(sa_select(image.product_id, func.count())
-                                                   .group_by(image.product_id))}
-    products = {pid: (owner, content, stock, certs.get(pid, 0), images.get(pid, 0))
-                for pid, owner, content, stock in session.execute(sa_select(
-                    product.id, product.producer_id, product.content_version, product.stock_version))}
-    return Footprint(producers, products)

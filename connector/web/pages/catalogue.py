@@ -10,24 +10,23 @@ import secrets
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse
-from sqlmodel import col, select
 from starlette.background import BackgroundTask
 
 from catalog.errors import CatalogueValidationError
 from catalog.importing.catalogue import import_catalogue
-from catalog.importing.problems import Problem
 from catalog.importing.result import ImportResult
 from catalog.importing.template import export_catalogue, write_template
 from catalog.producers import Producer
 from connector.web.deps import Page, UserPage
 from connector.web.models import Role
-from connector.web.scope import scoped_producer, visible_producers
-from connector.web.services import import_footprint
+from connector.web.scope import OutsideAreaError, area_guard, scoped_producer, visible_producers
 
 router = APIRouter()
 UPLOADERS = (Role.staff, Role.admin)
@@ -103,8 +102,9 @@ def staged(ctx: Page, token: str) -> tuple[Path, Path, Path | None, str]:
 
 
 def run_import(ctx: Page, token: str, *, dry_run: bool) -> ImportResult:
-    """The import of a staged upload.  For staff it runs flushed, not committed, and is kept only when every
-    producer it would create or change is in their communes; otherwise nothing is written."""
+    """The import of a staged upload.  For staff it runs flushed, not committed, inside the area guard:
+    it is kept only when every producer it creates, changes or moves was and stays in their communes;
+    otherwise nothing is written and :class:`~connector.web.scope.OutsideAreaError` says so, naming nothing."""
     _folder, path, images, name = staged(ctx, token)
     named = path.with_name(Path(name).stem[:80] + path.suffix)
     if not named.exists():
@@ -116,20 +116,28 @@ def run_import(ctx: Page, token: str, *, dry_run: bool) -> ImportResult:
     if who.role is Role.admin:
         return import_catalogue(session=ctx.session, path=named, images=images, dry_run=dry_run, lang=ctx.lang,
                                 actor=f"web:{who.username}", media=ctx.store)
-    before = import_footprint(session=ctx.session)
-    result = import_catalogue(session=ctx.session, path=named, images=images, lang=ctx.lang, commit=False,
-                              actor=f"web:{who.username}", media=ctx.store)
-    outside = 0
-    if result.committed:
-        touched = before.touched(import_footprint(session=ctx.session))
-        producers = ctx.session.exec(select(Producer).where(col(Producer.id).in_(touched))).all()
-        outside = sum(1 for p in producers if not who.may_see(p))
-    if dry_run or outside:
+    with area_guard(session=ctx.session, who=who):
+        result = import_catalogue(session=ctx.session, path=named, images=images, lang=ctx.lang, commit=False,
+                                  actor=f"web:{who.username}", media=ctx.store)
+    if dry_run:
         ctx.session.rollback()
-        result.dry_run, result.committed = dry_run, False
-    if outside:
-        result.problems.insert(0, Problem("web.import_outside_area", params={"count": outside}))
+        result.dry_run, result.committed = True, False
     return result
+
+
+def forget_upload(ctx: Page, token: str) -> None:
+    """Remove the staged files of ``token`` (they may hold personal data)."""
+    shutil.rmtree(_uploads(ctx) / token, ignore_errors=True)
+
+
+@contextmanager
+def discard_on_error(ctx: Page, token: str) -> Iterator[None]:
+    """Remove the staged files of ``token`` when what runs inside fails."""
+    try:
+        yield
+    except BaseException:
+        forget_upload(ctx, token)
+        raise
 
 
 def _producers(ctx: Page) -> list[Producer]:
@@ -149,8 +157,13 @@ def catalogue_check(ctx: UserPage, file: Annotated[UploadFile | None, File()] = 
     ctx.check_csrf(csrf)
     ctx.require(*UPLOADERS)
     token = stage_upload(ctx, file, images)
-    result = run_import(ctx, token, dry_run=True)
-    blocked = result.unreadable or any(p.code == "web.import_outside_area" for p in result.problems)
+    try:
+        with discard_on_error(ctx, token):
+            result = run_import(ctx, token, dry_run=True)
+    except OutsideAreaError as refused:
+        return ctx.render("catalogue.html", status_code=403, result=None, token=None, done=False,
+                          producers=_producers(ctx), refused=refused)
+    blocked = result.unreadable
     if result.problems and not result.unreadable:
         folder, *_ = staged(ctx, token)
         result.write_report(folder / REPORT, lang=ctx.lang)
@@ -163,9 +176,14 @@ def catalogue_confirm(ctx: UserPage, token: Annotated[str, Form()] = "",
                       csrf: Annotated[str, Form()] = "") -> HTMLResponse:
     ctx.check_csrf(csrf)
     ctx.require(*UPLOADERS)
-    folder, *_ = staged(ctx, token)
-    result = run_import(ctx, token, dry_run=False)
-    shutil.rmtree(folder, ignore_errors=True)
+    staged(ctx, token)  # refuses a token that is not this user's before anything is removed
+    try:
+        result = run_import(ctx, token, dry_run=False)
+    except OutsideAreaError as refused:
+        return ctx.render("catalogue.html", status_code=403, result=None, token=None, done=False,
+                          producers=_producers(ctx), refused=refused)
+    finally:
+        forget_upload(ctx, token)
     return ctx.render("catalogue.html", result=result, token=None, done=result.committed, producers=_producers(ctx))
 
 
@@ -190,8 +208,6 @@ def catalogue_export(ctx: UserPage, producer: str = "") -> FileResponse:
     who = ctx.require(Role.producer, Role.staff, Role.admin)
     code: str | None = producer or None
     if who.role is Role.producer:
-        from catalog.producers import Producer
-
         own = ctx.session.get(Producer, who.producer_id) if who.producer_id else None
         if own is None or (code and code != own.code):
             scoped_producer(session=ctx.session, who=who, code=code or "")

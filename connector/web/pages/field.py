@@ -20,7 +20,7 @@ from connector.onboarding.platforms import PLATFORMS
 from connector.web.deps import Page, UserPage, redirect
 from connector.web.models import Role
 from connector.web.pages.products import notice_of
-from connector.web.scope import Principal
+from connector.web.scope import OutsideAreaError, Principal, area_guard
 from connector.web.services import FieldEntry, register_household
 
 router = APIRouter()
@@ -51,9 +51,9 @@ def _member(ctx: Page) -> TeamMember | None:
     return ctx.session.get(TeamMember, who.team_member_id) if who.team_member_id else None
 
 
-def _form(ctx: Page, **extra: Any) -> HTMLResponse:
-    return ctx.render("field.html", communes=_communes(ctx), platforms=PLATFORMS, today=local_today().isoformat(),
-                      **{"result": None, "values": {}, "error": None, **extra})
+def _form(ctx: Page, status_code: int = 200, **extra: Any) -> HTMLResponse:
+    return ctx.render("field.html", status_code, communes=_communes(ctx), platforms=PLATFORMS,
+                      today=local_today().isoformat(), **{"result": None, "values": {}, "error": None, **extra})
 
 
 @router.get("/field", response_class=HTMLResponse)
@@ -62,11 +62,16 @@ def field_form(ctx: UserPage) -> HTMLResponse:
     return _form(ctx)
 
 
-def register_from_form(ctx: Page, values: dict[str, str]) -> tuple[Any, str | None]:
-    """Register the household of the field form: (the register import's file result, or None; an error)."""
+def register_from_form(ctx: Page, values: dict[str, str]) -> Any:
+    """Register the household of the field form; the register import's file result.
+
+    Refused whole (:class:`OutsideAreaError`, nothing written) when the commune is not the user's or
+    when the matcher would reach a household of another area (its phone or name and commune)."""
     who = ctx.require(*STAFF)
+    if not values["commune"].strip():
+        raise CatalogueValidationError("value.required", column="commune")
     if who.role is Role.staff and values["commune"] not in who.communes:
-        return None, ctx.t("commune") + ": " + values["commune"]
+        raise OutsideAreaError()
     member = _member(ctx)
     entry = FieldEntry(name=values["name"], phone=values["phone"], commune=values["commune"],
                        village=values["village"], member_name=member.name if member else "",
@@ -75,11 +80,12 @@ def register_from_form(ctx: Page, values: dict[str, str]) -> tuple[Any, str | No
                        training_topic=values["training_topic"],
                        platform=values["platform"] if values["platform"] in PLATFORMS else "", shop=values["shop"],
                        opened_on=_day(values["opened_on"], "opened_on"))
-    run = register_household(session=ctx.session, entry=entry, actor=f"web:{who.username}", lang=ctx.lang)
+    with area_guard(session=ctx.session, who=who):  # the matcher may reach a household of another area
+        run = register_household(session=ctx.session, entry=entry, actor=f"web:{who.username}", lang=ctx.lang)
     result = run.files[0]
     if result.errors:
         ctx.session.rollback()
-    return result, None
+    return result
 
 
 @router.post("/field/household", response_class=HTMLResponse)
@@ -91,9 +97,12 @@ def field_household(ctx: UserPage, csrf: Annotated[str, Form()] = "", name: Anno
     ctx.check_csrf(csrf)
     values = {"name": name, "phone": phone, "commune": commune, "village": village, "training_date": training_date,
               "training_topic": training_topic, "platform": platform, "shop": shop, "opened_on": opened_on}
-    result, error = register_from_form(ctx, values)
-    if error or result is None or result.errors:
-        return _form(ctx, values=values, result=result, error=error)
+    try:
+        result = register_from_form(ctx, values)
+    except OutsideAreaError as refused:
+        return _form(ctx, values=values, result=None, error=refused.message(ctx.lang), status_code=403)
+    if result.errors:
+        return _form(ctx, values=values, result=result)
     return _form(ctx, result=result, notice=ctx.t("household_saved"))
 
 
@@ -127,11 +136,12 @@ def decide(ctx: UserPage, candidate_id: int, csrf: Annotated[str, Form()] = "",
     _candidate, a, b = found[0]
     assert b is not None
     actor = f"web:{who.username}"
-    if action == "merge":
-        merge_producers(session=ctx.session, keep_code=a.code, absorb_code=b.code, actor=actor)
-    elif action == "keep":
-        keep_both(session=ctx.session, a_code=a.code, b_code=b.code, actor=actor)
-    else:
-        raise CatalogueValidationError("value.invalid", value=action)
+    with area_guard(session=ctx.session, who=who):
+        if action == "merge":
+            merge_producers(session=ctx.session, keep_code=a.code, absorb_code=b.code, actor=actor)
+        elif action == "keep":
+            keep_both(session=ctx.session, a_code=a.code, b_code=b.code, actor=actor)
+        else:
+            raise CatalogueValidationError("value.invalid", value=action)
     response: RedirectResponse = redirect("/field/merges?notice=decided")
     return response

@@ -147,7 +147,8 @@ def _fixture_files() -> dict[str, tuple[str, bytes, str]]:
 def test_staff_cannot_import_producers_outside_their_communes(app_client: TestClient, world: World) -> None:
     login(app_client, "canbo")
     checked = app_client.post("/catalogue/check", data={"csrf": csrf_of(app_client)}, files=_fixture_files())
-    assert "web.import_outside_area" in checked.text
+    assert "scope.outside_area" in checked.text
+    assert checked.status_code == 403
     assert 'name="token"' not in checked.text
     with Session(world.engine) as session:
         assert len(session.exec(select(Producer)).all()) == 3
@@ -212,7 +213,9 @@ def test_field_form_registers_a_household_with_training_and_account(app_client: 
         assert (account.marketplace, account.login_phone) == ("voso", "+84978123456")
     outside = app_client.post("/field/household", data={**form, "csrf": csrf_of(app_client), "commune": "01849",
                                                         "phone": "0978 999 111"})
-    assert "01849" in outside.text
+    assert outside.status_code == 403
+    assert "ngoài xã/phường bạn phụ trách" in outside.text
+    assert 'value="0978 999 111"' in outside.text  # what was typed is kept
     with Session(world.engine) as session:
         assert session.exec(select(Producer).where(Producer.phone == "+84978999111")).first() is None
 
