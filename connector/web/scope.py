@@ -5,32 +5,29 @@ object outside the user's scope is reported as not found (404), never as forbidd
 edited in the URL does not even reveal that the object exists.  Whole features a role may not
 use raise :class:`~connector.web.auth.ForbiddenError` (403).
 
-Writes are checked twice, before and after: a write that reaches a producer by an id goes
-through :func:`scoped_producer` / :func:`scoped_product` first and :func:`still_in_scope` after;
-a write whose effects are decided by a file or a matcher (catalogue import, the field form's
-register import, merges) runs inside :func:`area_guard`, which compares everything that belongs
-to each producer before and after and refuses — rolling back, naming nothing — when any producer
-that changed was, or ends up, outside the user's scope.  Moving a producer of another commune
-into one's own is thus refused as surely as moving one's own out.
+Writes are checked against the user's area before and after.  A write that reaches one producer
+by an id goes through :func:`scoped_producer` / :func:`scoped_product` first (none of those
+writes can move a producer).  A write whose effects are decided by a file or a matcher
+(catalogue import, the field form's register import, merges) runs inside :func:`area_guard`:
+the database records every producer the write touched (its row, or any row that belongs to
+it) and the commune each changed producer had before, and the request is refused — rolled
+back, naming nothing — when any of them was, or ends up, outside the user's scope.  Moving a
+producer of another commune into one's own is refused as surely as moving one's own out.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import Table
-from sqlalchemy import select as sa_select
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session, SQLModel, col, false, select, true
+from sqlmodel import Session, col, false, select, true
 
 from catalog.errors import NotFoundError
 from catalog.producers import Producer
 from catalog.products import Product
+from connector.touches import Touched, capture_touches
 from connector.web.auth import ForbiddenError
 from connector.web.models import Role, WebUser
 
@@ -136,89 +133,25 @@ def visible_products(*, session: Session, who: Principal, search: str | None = N
     return [(p, pr) for p, pr in session.exec(query.limit(limit))]
 
 
-def still_in_scope(*, session: Session, who: Principal, producer: Producer) -> None:
-    """After a write reached through a scoped look-up: the producer is still where the user may act."""
-    session.flush()
-    session.refresh(producer)
-    if not who.may_see(producer):
-        session.rollback()
-        raise OutsideAreaError()
-
-
-# What belongs to a producer, table by table: (table, how a row names its producer).  A row
-# naming two producers (a merge candidate) belongs to both.  The ledger is left out: it is
-# append-only and written only by sales routes, which reach their producer through
-# scoped_producer; scanning millions of entries per request would cost more than it checks.
-_OWNED: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("product", ("producer_id",)),
-    ("marketplace_account", ("producer_id",)),
-    ("onboarding_registration", ("producer_id",)),
-    ("training_record", ("producer_id",)),
-    ("merge_candidate", ("producer_a_id", "producer_b_id")),
-    ("web_user", ("producer_id",)),
-)
-_BY_PRODUCT = ("ocop_certification", "product_image", "binding")
-
-
-@dataclass(frozen=True)
-class AreaSnapshot:
-    """Per producer: its commune and a digest of its row and of every row that belongs to it."""
-
-    communes: dict[int, str | None]
-    digests: dict[int, bytes]
-
-
-def _table(name: str) -> Table | None:
-    import connector.schema  # noqa: F401  (every table registered in the metadata)
-
-    return SQLModel.metadata.tables.get(name)
-
-
-def _rows(session: Session, name: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Every row of table ``name`` as (its printed form, its values by column); none if the table is unknown."""
-    table = _table(name)
-    if table is None:
-        return
-    keys = list(table.c.keys())
-    for row in session.execute(sa_select(table)):
-        yield f"{name}:{tuple(row)!r}", dict(zip(keys, row, strict=True))
-
-
-def area_snapshot(*, session: Session) -> AreaSnapshot:
-    """Read everything a producer owns, once, into one digest per producer."""
-    session.flush()
-    parts: dict[int, list[str]] = defaultdict(list)
-    communes: dict[int, str | None] = {}
-    owner_of: dict[int, int] = {}
-    for text, values in _rows(session, "producer"):
-        communes[values["id"]] = values["unit_vn2025"]
-        parts[values["id"]].append(text)
-    for name, keys in _OWNED:
-        for text, values in _rows(session, name):
-            if name == "product":
-                owner_of[values["id"]] = values["producer_id"]
-            for key in keys:
-                if values.get(key) is not None:
-                    parts[values[key]].append(text)
-    for name in _BY_PRODUCT:
-        for text, values in _rows(session, name):
-            owner = owner_of.get(values["product_id"])
-            if owner is not None:
-                parts[owner].append(text)
-    digests = {pid: hashlib.blake2b("\n".join(sorted(lines)).encode(), digest_size=16).digest()
-               for pid, lines in parts.items()}
-    return AreaSnapshot(communes, digests)
-
-
-def outside_changes(who: Principal, before: AreaSnapshot, after: AreaSnapshot) -> bool:
-    """Whether any producer that changed between the snapshots was, or is now, outside ``who``'s scope."""
-    for pid in before.digests.keys() | after.digests.keys():
-        if before.digests.get(pid) == after.digests.get(pid):
-            continue
-        if pid in before.communes and not who.may_reach(pid, before.communes[pid]):
+def outside_touches(*, session: Session, who: Principal, touched: Touched) -> bool:
+    """Whether a write that touched these producers reached outside ``who``'s scope, before or after."""
+    if not touched.complete:
+        return True  # rolled back inside: what followed was not seen, so nothing is vouched for
+    for pid, commune in touched.communes_before.items():
+        if not who.may_reach(pid, commune):
             return True
-        if pid in after.communes and not who.may_reach(pid, after.communes[pid]):
-            return True
+    now: dict[int, str | None] = {}
+    ids = sorted(touched.producers)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        rows = session.exec(select(Producer.id, Producer.unit_vn2025).where(col(Producer.id).in_(chunk)))
+        now.update({pid: commune for pid, commune in rows if pid is not None})
+    for pid in ids:
+        if pid in now:
+            if not who.may_reach(pid, now[pid]):
+                return True
+        elif pid not in touched.communes_before:
+            return True  # neither there before nor now: a producer made and removed inside; not vouched for
     return False
 
 
@@ -226,12 +159,15 @@ def outside_changes(who: Principal, before: AreaSnapshot, after: AreaSnapshot) -
 def area_guard(*, session: Session, who: Principal) -> Iterator[None]:
     """Run a write that must stay inside ``who``'s area; refuse it whole (rolled back) when it does not.
 
-    The write inside must flush, not commit (the request's session commits when the page is done)."""
+    The database records which producers the write touched (:mod:`connector.touches`), with the
+    commune of each changed producer before the change; every one of them must have been, and
+    still be, in scope.  The write inside must flush, not commit (the request's session commits
+    when the page is done)."""
     if who.role is Role.admin:
         yield
         return
-    before = area_snapshot(session=session)
-    yield
-    if outside_changes(who, before, area_snapshot(session=session)):
+    with capture_touches(session) as touched:
+        yield
+    if outside_touches(session=session, who=who, touched=touched):
         session.rollback()
         raise OutsideAreaError()
