@@ -27,6 +27,12 @@ class Settings(BaseSettings):
         description="Where marketplaces fetch prepared images that are sent by URL.",
     )
     sandbox_url: str = "http://127.0.0.1:8790"
+    trusted_proxies: str = Field(
+        default="",
+        description="Addresses or networks (comma-separated, e.g. 127.0.0.1,10.0.0.0/8) of the reverse proxies "
+                    "whose X-Forwarded-For and X-Forwarded-Proto are believed: the client address used by login "
+                    "throttling, and the scheme that decides Secure cookies and HSTS. Empty: no proxy is trusted.",
+    )
 
     @property
     def media_dir(self) -> Path:

@@ -3,8 +3,8 @@
 CODES: dict[str, tuple[str, str]] = {
     "web.login_failed": ("Sai tên đăng nhập hoặc mật khẩu.", "Wrong user name or password."),
     "web.login_throttled": (
-        "Đăng nhập sai quá nhiều lần. Hãy thử lại sau {minutes} phút.",
-        "Too many failed logins. Try again in {minutes} minutes.",
+        "Đăng nhập sai quá nhiều lần. Hãy chờ {seconds} giây rồi thử lại.",
+        "Too many failed logins. Wait {seconds} seconds, then try again.",
     ),
     "web.login_required": ("Cần đăng nhập.", "Please log in."),
     "web.forbidden": ("Bạn không có quyền làm việc này.", "You are not allowed to do this."),

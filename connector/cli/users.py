@@ -8,7 +8,7 @@ import typer
 
 from connector.cli.context import open_session
 from connector.cli.output import JsonOption, console, emit_json, reporting, table
-from connector.web.auth import NewUser, create_user, get_user, hash_password, issue_code, list_users, parse_role
+from connector.web.auth import NewUser, create_user, get_user, issue_code, list_users, parse_role, set_password
 
 users_app = typer.Typer(no_args_is_help=True)
 
@@ -71,8 +71,7 @@ def users_reset(
         user = get_user(session=session, username=username)
         code = None
         if password:
-            user.password_hash = hash_password(password)
-            session.add(user)
+            set_password(session=session, user=user, password=password)  # every session of theirs ends
         else:
             code = issue_code(session=session, user=user)
         data = {"username": user.username, "one_time_code": code, "password_set": code is None}

@@ -112,6 +112,8 @@ def create_app(*, engine: Engine | None = None, settings: Settings | None = None
         if response.headers.get("content-type", "").startswith("text/html"):
             response.headers.setdefault("Content-Security-Policy", CSP)
             response.headers.setdefault("Cache-Control", "no-store")
+        if request.url.scheme == "https":  # direct, or as a trusted proxy reports it
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
 
     @app.exception_handler(AgriConnectorError)
@@ -149,6 +151,10 @@ def create_app(*, engine: Engine | None = None, settings: Settings | None = None
         app.include_router(router, include_in_schema=False)
     app.include_router(api_router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    if settings.trusted_proxies.strip():
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     media_path = urlsplit(settings.public_media_url).path.rstrip("/") or "/media"
     app.mount(media_path, create_media_app(app.state.store), name="media")
     return app

@@ -6,20 +6,24 @@ pages.  Nothing here knows about HTTP: the web layer turns a session token into 
 * A session token is 32 random bytes; the cookie carries it, the table only its SHA-256.
 * A one-time code (12 characters, without look-alike letters) lets a household set its password;
   staff create one when they open or reset a login.  It lives 7 days and works once.
-* After :data:`MAX_FAILURES` failed logins for a name within :data:`THROTTLE_WINDOW`, further
-  attempts are refused (even with the right password) until the window has passed.
+* Failed logins slow further attempts down, never lock an account (:mod:`connector.web.throttle`).
+  An unknown name costs the same password verification as a known one (against a dummy hash),
+  so the answer's timing does not tell which names exist.
+* Setting a password (a change, a one-time code) and a reset by staff end the user's other
+  sessions; "log out everywhere" ends all of them.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from catalog.admin_units import AdminUnit
@@ -27,12 +31,11 @@ from catalog.errors import AgriConnectorError, CatalogueValidationError, Conflic
 from catalog.producers import Producer, get_producer, utcnow
 from catalog.text import fold
 from connector.onboarding.models import TeamMember
-from connector.web.models import LoginAttempt, OneTimeCode, Role, WebSession, WebUser
+from connector.web.models import OneTimeCode, Role, WebSession, WebUser
+from connector.web.throttle import forget_failures, record_failure, wait_before_login
 
 SESSION_LIFETIME = timedelta(days=14)
 CODE_LIFETIME = timedelta(days=7)
-THROTTLE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES = 5
 MIN_PASSWORD = 8
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 _hasher = PasswordHasher()
@@ -162,8 +165,12 @@ def list_users(*, session: Session, producer_ids: set[int] | None = None) -> lis
 
 
 def issue_code(*, session: Session, user: WebUser, created_by: int | None = None) -> str:
-    """A fresh one-time code for ``user`` (earlier unused codes stop working); returned once, stored hashed."""
+    """A fresh one-time code for ``user`` (earlier unused codes stop working); returned once, stored hashed.
+
+    A reset: the user's sessions end (whoever is logged in as them must log in again)."""
     now = utcnow()
+    assert user.id is not None
+    end_sessions(session=session, user_id=user.id)
     for old in session.exec(select(OneTimeCode).where(OneTimeCode.user_id == user.id,
                                                       col(OneTimeCode.used_at).is_(None))):
         old.used_at = now
@@ -176,59 +183,88 @@ def issue_code(*, session: Session, user: WebUser, created_by: int | None = None
     return code
 
 
-def redeem_code(*, session: Session, username: str, code: str, password: str) -> WebUser:
-    """Set the password of ``username`` with a valid one-time code; the code is spent."""
-    try:
-        user = get_user(session=session, username=username)
-    except NotFoundError:
-        raise AuthError("web.code_invalid") from None
-    _check_throttle(session, user.username)
+def redeem_code(*, session: Session, username: str, code: str, password: str, client: str | None = None) -> WebUser:
+    """Set the password of ``username`` with a valid one-time code; the code is spent, every session ends."""
+    name = normalize_username(username)
+    _check_throttle(session, name, client)
+    user = session.exec(select(WebUser).where(WebUser.username == name)).first()
     cleaned = code.strip().upper().replace(" ", "").replace("-", "")
-    row = session.exec(select(OneTimeCode).where(OneTimeCode.user_id == user.id,
-                                                 OneTimeCode.code_hash == _digest(cleaned),
-                                                 col(OneTimeCode.used_at).is_(None))).first()
-    if row is None or _aware(row.expires_at) < utcnow():
-        _fail(session, user.username)
+    row = None if user is None else session.exec(select(OneTimeCode).where(
+        OneTimeCode.user_id == user.id, OneTimeCode.code_hash == _digest(cleaned),
+        col(OneTimeCode.used_at).is_(None))).first()
+    if user is None or row is None or _aware(row.expires_at) < utcnow():
+        record_failure(session=session, username=name, client=client)
         raise AuthError("web.code_invalid")
-    user.password_hash = hash_password(password)
+    set_password(session=session, user=user, password=password)
     row.used_at = utcnow()
-    session.add_all([user, row])
+    session.add(row)
     session.flush()
     return user
 
 
-def _failures(session: Session, username: str) -> int:
-    since = utcnow() - THROTTLE_WINDOW
-    query = select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.username == username, col(LoginAttempt.at) >= since)
-    return int(session.exec(query).one())
-
-
-def _check_throttle(session: Session, username: str) -> None:
-    if _failures(session, username) >= MAX_FAILURES:
-        raise AuthError("web.login_throttled", minutes=int(THROTTLE_WINDOW.total_seconds() // 60))
-
-
-def _fail(session: Session, username: str) -> None:
-    session.add(LoginAttempt(username=username[:80]))
+def set_password(*, session: Session, user: WebUser, password: str, keep_token: str | None = None) -> None:
+    """A new password; every session of the user ends but the one holding ``keep_token``, if given."""
+    user.password_hash = hash_password(password)
+    session.add(user)
     session.flush()
+    assert user.id is not None
+    end_sessions(session=session, user_id=user.id, keep_token=keep_token)
 
 
-def authenticate(*, session: Session, username: str, password: str) -> WebUser:
-    """The user with this name and password; throttled per name; the same error for any failure."""
-    name = normalize_username(username)
-    _check_throttle(session, name)
-    user = session.exec(select(WebUser).where(WebUser.username == name)).first()
-    ok = False
-    if user is not None and user.active and user.password_hash:
-        try:
-            ok = _hasher.verify(user.password_hash, password)
-        except (VerificationError, InvalidHashError):
-            ok = False
-    if not ok or user is None:
-        _fail(session, name)
+def change_password(*, session: Session, user: WebUser, current: str, new: str, keep_token: str | None) -> None:
+    """The account page's change: the current password is checked first (a wrong one is a failed login)."""
+    if not _verify(user, current):
+        record_failure(session=session, username=user.username, client=None)
         raise AuthError("web.login_failed")
-    session.execute(delete(LoginAttempt).where(col(LoginAttempt.username) == name))
+    set_password(session=session, user=user, password=new, keep_token=keep_token)
+
+
+def end_sessions(*, session: Session, user_id: int, keep_token: str | None = None) -> int:
+    """End the sessions of ``user_id`` (but the one of ``keep_token``); how many ended."""
+    query = delete(WebSession).where(col(WebSession.user_id) == user_id)
+    if keep_token:
+        query = query.where(col(WebSession.token_hash) != _digest(keep_token))
+    result = session.execute(query)
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _check_throttle(session: Session, username: str, client: str | None) -> None:
+    wait = wait_before_login(session=session, username=username, client=client)
+    if wait.total_seconds() > 0:
+        raise AuthError("web.login_throttled", seconds=max(1, math.ceil(wait.total_seconds())))
+
+
+_dummy_hashes: dict[int, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash made with the hasher's own parameters, checked when the name is unknown (same work, same time)."""
+    key = id(_hasher)
+    if key not in _dummy_hashes:
+        _dummy_hashes[key] = _hasher.hash(secrets.token_urlsafe(16))
+    return _dummy_hashes[key]
+
+
+def _verify(user: WebUser | None, password: str) -> bool:
+    """One argon2 verification whatever the user: theirs if they may log in, the dummy hash otherwise."""
+    usable = user is not None and user.active and bool(user.password_hash)
+    stored = user.password_hash if usable and user is not None and user.password_hash else _dummy_hash()
+    try:
+        ok: bool = _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        ok = False
+    return ok and usable
+
+
+def authenticate(*, session: Session, username: str, password: str, client: str | None = None) -> WebUser:
+    """The user with this name and password; the same error for any failure, slowed after repeated ones."""
+    name = normalize_username(username)
+    _check_throttle(session, name, client)
+    user = session.exec(select(WebUser).where(WebUser.username == name)).first()
+    if not _verify(user, password) or user is None:
+        record_failure(session=session, username=name, client=client)
+        raise AuthError("web.login_failed")
+    forget_failures(session=session, username=name)
     if _hasher.check_needs_rehash(user.password_hash or ""):
         user.password_hash = _hasher.hash(password)
         session.add(user)

@@ -74,5 +74,7 @@ class LoginAttempt(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=80, index=True)
+    client: str | None = Field(default=None, max_length=64, index=True,
+                               description="The client's address (the trusted proxy's X-Forwarded-For)")
     at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False,
                                                                    index=True))

@@ -28,6 +28,9 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/code"): PUBLIC,
     ("POST", "/code"): PUBLIC,
     ("GET", "/lang/{lang}"): PUBLIC,
+    ("GET", "/account"): ALL,
+    ("POST", "/account/password"): ALL,
+    ("POST", "/account/logout-everywhere"): ALL,
     ("GET", "/home"): frozenset({P, S, A}),
     ("GET", "/products"): frozenset({P, S, A}),
     ("GET", "/products/{product_id}"): frozenset({P, S, A}),
@@ -73,6 +76,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/sync"): frozenset({P, S, A}),
     ("GET", "/api/sync/runs/{run_id}"): frozenset({P, S, A}),
 }
+SESSION_ENDERS = [("POST", "/logout"), ("POST", "/account/logout-everywhere")]
 EXTRA: dict[str, frozenset[str]] = {}  # routes added by features as they land: see test_every_route_is_in_the_table
 # no run and no account exist yet: not found, whoever asks
 NOT_FOUND_BY_DESIGN = {("/sync/runs/{run_id}", 404), ("/api/sync/runs/{run_id}", 404),
@@ -134,9 +138,9 @@ def test_each_role_gets_exactly_its_routes(world: World, role: str) -> None:
     client, csrf = client_for(world, role)
     wrong: list[str] = []
     table = {**ACCESS, **EXTRA}
-    for method, path in sorted(route_table(), key=lambda r: (r[1] == "/logout", r)):
-        if (method, path) == ("POST", "/logout"):
-            continue  # checked last, below: it ends the session the loop uses
+    for method, path in sorted(route_table()):
+        if (method, path) in SESSION_ENDERS:
+            continue  # checked last, below: they end the session the loop uses
         response = request(client, method, path, own_ids(world), csrf)
         allowed = role in table[(method, path)]
         status = response.status_code
@@ -154,8 +158,10 @@ def test_each_role_gets_exactly_its_routes(world: World, role: str) -> None:
             wrong.append(f"{method} {path}: {status}")
     assert wrong == []
     if role != "anonymous":
-        assert request(client, "POST", "/logout", {}, csrf).status_code == 303
-        assert client.get("/api/me").status_code == 401
+        for method, path in SESSION_ENDERS:
+            assert request(client, method, path, {}, csrf).status_code == 303
+            assert client.get("/api/me").status_code == 401
+            client, csrf = client_for(world, role)
 
 
 OTHERS_DATA = [

@@ -42,6 +42,8 @@ EXEMPT = {  # write routes without an object of an area, and why
     ("POST", "/login"): "logs in: no area object",
     ("POST", "/logout"): "ends the caller's own session",
     ("POST", "/code"): "redeems the caller's own one-time code",
+    ("POST", "/account/password"): "changes the caller's own password",
+    ("POST", "/account/logout-everywhere"): "ends the caller's own sessions",
     ("POST", "/sales/reported"): "a province-wide reported total: no producer",
     ("POST", "/api/reported-totals"): "a province-wide reported total: no producer",
 }
