@@ -7,8 +7,9 @@ from typing import Any
 import typer
 
 from connector.cli.context import open_session
-from connector.cli.output import JsonOption, console, emit_json, reporting, table
-from connector.web.auth import NewUser, create_user, get_user, hash_password, issue_code, list_users, parse_role
+from connector.cli.output import JsonOption, emit_json, reporting
+from connector.console import console, table
+from connector.web import NewUser, create_user, get_user, hash_password, issue_code, list_users, parse_role
 
 users_app = typer.Typer(no_args_is_help=True)
 

@@ -17,8 +17,8 @@ from sqlmodel import Session, col, false, select, true
 from catalog.errors import NotFoundError
 from catalog.producers import Producer
 from catalog.products import Product
+from connector.users import Role, WebUser
 from connector.web.auth import ForbiddenError
-from connector.web.models import Role, WebUser
 
 
 @dataclass(frozen=True)

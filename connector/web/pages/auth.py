@@ -8,10 +8,10 @@ from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from catalog.errors import CatalogueValidationError
+from connector.users import Role
 from connector.web.auth import AuthError, authenticate, end_session, redeem_code, start_session
 from connector.web.deps import LANG_COOKIE, SESSION_COOKIE, AnyPage, UserPage, redirect, safe_next
 from connector.web.i18n import LANGS
-from connector.web.models import Role
 
 router = APIRouter()
 HOME = {Role.producer: "/home", Role.staff: "/field", Role.province: "/province", Role.admin: "/products"}

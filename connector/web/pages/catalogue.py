@@ -19,13 +19,10 @@ from sqlmodel import col, select
 from starlette.background import BackgroundTask
 
 from catalog.errors import CatalogueValidationError
-from catalog.importing.catalogue import import_catalogue
-from catalog.importing.problems import Problem
-from catalog.importing.result import ImportResult
-from catalog.importing.template import export_catalogue, write_template
+from catalog.importing import ImportResult, Problem, export_catalogue, import_catalogue, write_template
 from catalog.producers import Producer
+from connector.users import Role
 from connector.web.deps import Page, UserPage
-from connector.web.models import Role
 from connector.web.scope import scoped_producer, visible_producers
 from connector.web.services import import_footprint
 

@@ -9,11 +9,11 @@ import openpyxl
 from sqlmodel import Session
 
 from adapters.base import OrderStatus
+from catalog.periods import parse_period
 from connector.ledger.exports import write_chart, write_csv, write_xlsx
 from connector.ledger.reports import Report, ReportRow
 from connector.onboarding.funnel import build_funnel
 from connector.onboarding.models import Registration
-from connector.onboarding.periods import parse_period
 from connector.orders.ingest import ingest_orders
 from connector.sync.models import Binding, BindingState
 from tests.connector.orders.fakes import make_shop, order

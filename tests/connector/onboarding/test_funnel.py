@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
+from catalog.periods import Period, parse_period
 from connector.onboarding import funnel as funnel_module
 from connector.onboarding.funnel import FunnelStep, build_funnel, register_step_source, sum_rows
 from connector.onboarding.importer import import_register
-from connector.onboarding.periods import Period, parse_period
 from tests.connector.onboarding.helpers import TEAM_FILES, write_register
 
 TODAY = date(2025, 9, 1)

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from sqlalchemy import case, select
 from sqlmodel import Session
 
+from catalog.periods import Period, parse_period
 from catalog.producers import Producer
 from connector.accounts import AccountStatus, MarketplaceAccount
 from connector.onboarding import funnel as funnel_module
@@ -31,7 +32,6 @@ from connector.onboarding.funnel import (
 from connector.onboarding.geography import load_geography
 from connector.onboarding.importer import import_register
 from connector.onboarding.models import Registration, TeamMember, TrainingRecord
-from connector.onboarding.periods import Period, parse_period
 from tests.connector.onboarding.helpers import TEAM_FILES, write_register
 
 TODAY = date(2025, 9, 1)

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from catalog.clock import local_today
+from catalog.periods import parse_period
 from connector.onboarding import periods
-from connector.onboarding.periods import local_today, parse_period
 
 
 def _frozen_at(moment: datetime) -> type[datetime]:
