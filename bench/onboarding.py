@@ -253,9 +253,9 @@ def run_import(files: list[Path], db: Path) -> dict[str, object]:
 def run_funnel(db: Path) -> dict[str, object]:
     from sqlmodel import Session
 
+    from catalog.periods import parse_period
     from connector.db import make_engine
     from connector.onboarding.funnel import build_funnel
-    from connector.onboarding.periods import parse_period
 
     engine = make_engine(f"sqlite:///{db}")
     out: dict[str, object] = {}
