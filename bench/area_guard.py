@@ -32,7 +32,7 @@ from sqlmodel import Session
 from bench.common import figure
 from connector.db import init_db, make_engine
 from connector.touches import OWNED
-from connector.web.models import Role
+from connector.users import Role
 from connector.web.scope import Principal, area_guard
 from connector.web.services import FieldEntry, register_household
 

@@ -34,12 +34,12 @@ from adapters.base import OrderStatus, RemoteOrder, RemoteOrderLine  # noqa: E40
 from bench.common import figure, peak_rss_mb  # noqa: E402
 from catalog.admin_units import AdminUnit, UnitLineage  # noqa: E402
 from catalog.ocop import OcopCertification  # noqa: E402
+from catalog.periods import parse_period  # noqa: E402
 from catalog.producers import Producer, ProducerKind  # noqa: E402
 from catalog.products import Product  # noqa: E402
 from connector.accounts import MarketplaceAccount  # noqa: E402
 from connector.db import init_db, make_engine  # noqa: E402
 from connector.ledger.reports import turnover  # noqa: E402
-from connector.onboarding.periods import parse_period  # noqa: E402
 from connector.orders.ingest import ingest_orders  # noqa: E402
 
 PLATFORMS = ("voso", "postmart", "shopee", "lazada", "tiktok", "sendo", "tiki")

@@ -253,9 +253,10 @@ def run_import(files: list[Path], db: Path) -> dict[str, object]:
 def run_funnel(db: Path) -> dict[str, object]:
     from sqlmodel import Session
 
+    from catalog.periods import parse_period
     from connector.db import make_engine
+    from connector.funnel import FUNNEL_STEPS
     from connector.onboarding.funnel import build_funnel
-    from connector.onboarding.periods import parse_period
 
     engine = make_engine(f"sqlite:///{db}")
     out: dict[str, object] = {}
@@ -263,7 +264,7 @@ def run_funnel(db: Path) -> dict[str, object]:
         period = parse_period("all", today=date(2025, 9, 1))
         for label, by, scheme in (("commune", "commune", "vn2025"), ("district", "district", "vn2004")):
             start, cpu = time.perf_counter(), time.process_time()
-            report = build_funnel(session=session, period=period, dimensions=by, scheme=scheme)
+            report = build_funnel(session=session, period=period, sources=FUNNEL_STEPS, dimensions=by, scheme=scheme)
             out[label], out[f"{label}_cpu"] = time.perf_counter() - start, time.process_time() - cpu
             out[f"{label}_total"] = report.total.counts
     return out

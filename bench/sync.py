@@ -42,8 +42,9 @@ from adapters.base import AccountConfig
 from adapters.generic.profile import PROFILE_DIR
 from adapters.registry import build_adapter
 from catalog.categories import set_category_mapping
+from catalog.clock import utcnow
 from catalog.images import ImageProfile, PreparedImage
-from catalog.producers import ProducerCreate, create_producer, utcnow
+from catalog.producers import ProducerCreate, create_producer
 from catalog.products import Product, ProductImage
 from connector.accounts import MarketplaceAccount, create_account, credentials_of
 from connector.db import init_db, make_engine

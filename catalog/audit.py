@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime
 from sqlmodel import Column, Field, Session, SQLModel
 
-from catalog.producers import utcnow
+from catalog.clock import utcnow
 
 
 class AuditEntry(SQLModel, table=True):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import field_validator
 from sqlalchemy import DateTime, Index, func
 from sqlmodel import Column, Field, Session, SQLModel, col, select
 
+from catalog.clock import utcnow
 from catalog.errors import CatalogueValidationError, NotFoundError
 from catalog.phone import normalize_phone
 from catalog.text import fold, nfc
@@ -42,10 +43,6 @@ def parse_producer_kind(value: str) -> ProducerKind:
         allowed = ", ".join(v for v, _ in PRODUCER_KIND_LABELS.values())
         raise CatalogueValidationError("producer_kind.unknown", value=value, allowed=allowed)
     return kind
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class ProducerBase(SQLModel):

@@ -16,10 +16,11 @@ from pydantic import field_validator
 from sqlalchemy import BigInteger, CheckConstraint, DateTime, Numeric, UniqueConstraint, func
 from sqlmodel import Column, Field, Session, SQLModel, col, select
 
+from catalog.clock import utcnow
 from catalog.errors import CatalogueValidationError, NotFoundError
 from catalog.measures import normalize_gtin, normalize_unit
 from catalog.money import MAX_PRICE
-from catalog.producers import Producer, get_producer, utcnow
+from catalog.producers import Producer, get_producer
 from catalog.text import fold, nfc
 
 STOCK_FIELDS = frozenset({"stock"})

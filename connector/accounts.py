@@ -15,8 +15,9 @@ from pydantic import SecretStr
 from sqlalchemy import JSON, DateTime, Index, UniqueConstraint
 from sqlmodel import Column, Field, Session, SQLModel, col, select
 
+from catalog.clock import utcnow
 from catalog.errors import CatalogueValidationError, NotFoundError
-from catalog.producers import Producer, utcnow
+from catalog.producers import Producer
 from connector.secrets import decrypt_credentials, encrypt_credentials
 
 
@@ -137,32 +138,3 @@ def account_references(*, session: Session, account: MarketplaceAccount) -> dict
                 if count:
                     counts[table.name] = counts.get(table.name, 0) + int(count)
     return counts
-
-
-SYNC_TABLES = ("binding", "remote_image", "sync_lease")
-
-
-def remove_account(*, session: Session, account: MarketplaceAccount, force: bool = False) -> bool:
-    """Disconnect ``account``: credentials, and with ``force`` its bindings and image refs.
-
-    The row itself is deleted when nothing else (orders, the register) refers to it; returns
-    whether it was.  Without ``force`` an account with bindings is refused.
-    """
-    from sqlalchemy import delete
-
-    from connector.sync.models import Binding, RemoteImage, SyncLease
-
-    references = account_references(session=session, account=account)
-    if references.get("binding") and not force:
-        raise CatalogueValidationError("sync.account_bound", account=account.name, count=references["binding"])
-    for model in (Binding, RemoteImage, SyncLease):
-        session.execute(delete(model).where(model.account_id == account.id))  # type: ignore[arg-type]
-    others = {table: n for table, n in references.items() if table not in SYNC_TABLES}
-    account.credentials_encrypted = None
-    if others:
-        session.add(account)
-        session.flush()
-        return False
-    session.delete(account)
-    session.flush()
-    return True

@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 from rich.console import Console
 from sqlalchemy import Engine
 
+from catalog.clock import local_today
 from connector.db import init_db, session_scope
-from connector.onboarding.periods import local_today
 from connector.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,7 +59,7 @@ def step_catalogue(ctx: DemoContext) -> str:
 
 
 def step_register(ctx: DemoContext) -> str:
-    from connector.onboarding.importer import import_register
+    from connector.onboarding import import_register
 
     paths = sorted(p for p in (FIXTURES / "onboarding").iterdir() if p.suffix in {".xlsx", ".csv"})
     with session_scope(ctx.engine) as session:
@@ -73,7 +73,7 @@ def step_register(ctx: DemoContext) -> str:
 def step_show_catalogue(ctx: DemoContext) -> str:
     from catalog.money import format_vnd
     from catalog.products import list_products
-    from connector.cli.output import table
+    from connector.console import table
 
     with session_scope(ctx.engine) as session:
         pairs = list_products(session=session)
@@ -121,7 +121,7 @@ def step_secret_key(ctx: DemoContext) -> str:
 def step_sandbox(ctx: DemoContext) -> str:
     from catalog.image_store import ImageStore
     from connector.media import create_media_app
-    from connector.sandbox.server import RemoteSandbox, running_sandbox
+    from connector.sandbox import RemoteSandbox, running_sandbox
     from connector.serving import listen_socket, serving_in_thread
 
     media_url = ctx.stack.enter_context(serving_in_thread(create_media_app(ImageStore(ctx.settings.media_dir)),
@@ -145,7 +145,7 @@ def _register_and_train(session: Any, producer_id: int) -> None:
     """The cooperatives that open shops in the demo are on the register and were trained, as in life."""
     from sqlmodel import select
 
-    from connector.onboarding.models import Registration, TrainingRecord
+    from connector.onboarding import Registration, TrainingRecord
 
     if session.exec(select(Registration).where(Registration.producer_id == producer_id)).first() is None:
         session.add(Registration(producer_id=producer_id, registered_on=local_today() - timedelta(days=150),
@@ -194,20 +194,20 @@ def step_sync(ctx: DemoContext) -> str:
     import asyncio
 
     from connector.accounts import get_account
-    from connector.cli.sync import print_report, sync_progress
-    from connector.sync.engine import sync_accounts
+    from connector.console import print_sync_report, sync_progress
+    from connector.sync import sync_accounts
 
     with session_scope(ctx.engine) as session, sync_progress(True) as (planned, done):
         accounts = [get_account(session=session, name=name) for name in ctx.facts["accounts"]]
         report = asyncio.run(sync_accounts(session=session, accounts=accounts, on_plan=planned, on_result=done))
-    print_report(report)
+    print_sync_report(report)
     counts = report.counts()
     ctx.facts["sync"] = counts
     return ", ".join(f"{k} {v}" for k, v in counts.items() if v)
 
 
 def step_orders(ctx: DemoContext) -> str:
-    from connector.orders.pull import pull_all
+    from connector.orders import pull_all
 
     sandbox = ctx.facts["sandbox"]
     sandbox.resolve_reviews()
@@ -226,7 +226,7 @@ def step_orders(ctx: DemoContext) -> str:
 
 def step_pack(ctx: DemoContext) -> str:
     from connector.accounts import get_account
-    from connector.listings.pack import build_pack
+    from connector.listings import build_pack
 
     name = ctx.facts["accounts"][0]
     out = ctx.out_dir / "listing-pack"
@@ -240,7 +240,7 @@ def step_pack(ctx: DemoContext) -> str:
 
 def _demo_period() -> Any:
     """The last six months, this one included: the sandbox's backfilled history and today's orders."""
-    from connector.onboarding.periods import parse_period
+    from catalog.periods import parse_period
 
     today = local_today()
     first = date(today.year, today.month, 1) - timedelta(days=150)
@@ -248,20 +248,20 @@ def _demo_period() -> Any:
 
 
 def step_reports(ctx: DemoContext) -> str:
-    from connector.cli.output import table
-    from connector.cli.report import output_reports
-    from connector.ledger.indicators import indicators
-    from connector.ledger.reports import turnover
-    from connector.onboarding.funnel import build_funnel
-    from connector.onboarding.periods import parse_period
+    from catalog.periods import parse_period
+    from connector.console import print_report_table, table
+    from connector.funnel import FUNNEL_STEPS
+    from connector.ledger import indicators, turnover
+    from connector.onboarding import build_funnel
 
     period = _demo_period()
     with session_scope(ctx.engine) as session:
         by_month = turnover(session=session, period=period, by=["month", "platform"])
         figures = indicators(session=session, period=period, by=())
-        funnel = build_funnel(session=session, period=parse_period("all", today=local_today()))
-    output_reports([by_month], "table", None, None)
-    output_reports([figures], "table", None, None)
+        funnel = build_funnel(session=session, period=parse_period("all", today=local_today()),
+                              sources=FUNNEL_STEPS)
+    print_report_table(by_month, lang=ctx.settings.lang)
+    print_report_table(figures, lang=ctx.settings.lang)
     total = funnel.total
     rows = []
     for step in funnel.steps:
@@ -275,8 +275,7 @@ def step_reports(ctx: DemoContext) -> str:
 
 
 def step_excel(ctx: DemoContext) -> str:
-    from connector.ledger.exports import write_chart, write_xlsx
-    from connector.ledger.reports import groupings, turnover
+    from connector.ledger import groupings, turnover, write_chart, write_xlsx
 
     period = ctx.facts["period"]
     by = ["month", "platform", "district"]

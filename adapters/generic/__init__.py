@@ -50,6 +50,8 @@ from catalog.errors import (
 )
 from catalog.images import ImageProfile
 
+__all__ = ["GenericAdapter"]  # found through the entry point agri_connector.adapters
+
 DEFAULT_PROFILE = "sandbox"
 logger = logging.getLogger("adapters.generic")
 

@@ -29,6 +29,8 @@ from catalog.errors import (
 )
 from catalog.images import POSTMART_PROFILE, ImageProfile
 
+__all__ = ["PostmartAdapter"]  # found through the entry point agri_connector.adapters
+
 logger = logging.getLogger("adapters.postmart")
 
 CAPABILITIES = Capabilities(

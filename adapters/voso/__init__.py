@@ -29,6 +29,8 @@ from catalog.errors import (
 )
 from catalog.images import VOSO_PROFILE, ImageProfile
 
+__all__ = ["VosoAdapter"]  # found through the entry point agri_connector.adapters
+
 logger = logging.getLogger("adapters.voso")
 
 CAPABILITIES = Capabilities(

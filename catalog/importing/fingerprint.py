@@ -42,8 +42,8 @@ from typing import Any
 from sqlalchemy import BigInteger, DateTime, Text, delete, func, select, text, update
 from sqlmodel import Column, Field, Session, SQLModel, col
 
+from catalog.clock import utcnow
 from catalog.importing.result import Counts, ImportResult, SheetLayout
-from catalog.producers import utcnow
 
 KEEP = 200
 """Fingerprints kept (the most recent); older files are simply compared row by row."""

@@ -3,3 +3,7 @@
 Each module defines ``CODES: dict[str, tuple[str, str]]`` (code: (Vietnamese, English));
 :mod:`catalog.codes` merges them into the one registry.  Codes are never renamed once released.
 """
+
+from catalog.messages import adapters, ledger, listings, orders, sync, web
+
+__all__ = ["adapters", "ledger", "listings", "orders", "sync", "web"]

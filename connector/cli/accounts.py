@@ -12,12 +12,13 @@ from sqlmodel import Session, select
 
 from catalog.errors import ConfigurationError
 from catalog.producers import Producer, get_producer
-from connector.accounts import MarketplaceAccount, create_account, get_account, list_accounts, remove_account
+from connector.accounts import MarketplaceAccount, create_account, get_account, list_accounts
 from connector.channels import adapter_type
 from connector.cli.context import open_session
-from connector.cli.output import JsonOption, console, emit_json, reporting, table
+from connector.cli.output import JsonOption, emit_json, reporting
+from connector.console import console, table
 from connector.settings import get_settings
-from connector.sync.models import Binding
+from connector.sync import Binding, remove_account
 
 accounts_app = typer.Typer(no_args_is_help=True)
 

@@ -6,26 +6,20 @@ from pathlib import Path
 
 import typer
 
+from catalog.clock import local_time
 from catalog.image_store import ImageStore
-from catalog.importing.catalogue import MODES, import_catalogue
-from catalog.importing.progress import terminal_progress
-from catalog.importing.report import check_report_path
-from catalog.importing.result import ImportResult
-from catalog.importing.template import export_catalogue, write_template
-from connector.cli.context import open_session
-from connector.cli.output import (
-    ExitCode,
-    JsonOption,
-    console,
-    emit_json,
-    err_console,
-    finish,
-    lang,
-    print_problems,
-    reporting,
-    table,
+from catalog.importing import (
+    MODES,
+    ImportResult,
+    check_report_path,
+    export_catalogue,
+    import_catalogue,
+    terminal_progress,
+    write_template,
 )
-from connector.onboarding.periods import local_time
+from connector.cli.context import open_session
+from connector.cli.output import ExitCode, JsonOption, emit_json, finish, lang, print_problems, reporting
+from connector.console import console, err_console, table
 from connector.settings import get_settings
 
 catalog_app = typer.Typer(no_args_is_help=True)

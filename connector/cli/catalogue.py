@@ -9,6 +9,7 @@ import typer
 from sqlmodel import Session, col, select
 
 from catalog.admin_units import find_units
+from catalog.clock import local_today
 from catalog.image_store import ImageStore, variants_of
 from catalog.money import format_vnd
 from catalog.ocop import OcopCertification, stars_as_of
@@ -16,8 +17,8 @@ from catalog.phone import display_phone
 from catalog.producers import Producer, list_producers
 from catalog.products import Product, ProductStatus, get_product, list_products, product_images
 from connector.cli.context import open_session
-from connector.cli.output import JsonOption, console, emit_json, reporting, table
-from connector.onboarding.periods import local_today
+from connector.cli.output import JsonOption, emit_json, reporting
+from connector.console import console, table
 from connector.settings import get_settings
 
 producers_app = typer.Typer(no_args_is_help=True)

@@ -14,11 +14,11 @@ from sqlmodel import Session, select
 
 from catalog.categories import Category, CategoryMapping, leaf_categories, resolve_category, set_category_mapping
 from catalog.errors import CatalogueValidationError
-from catalog.importing.cells import cell_text
-from catalog.importing.readers import open_book
+from catalog.importing import cell_text, open_book
 from catalog.text import fold, nfc
 from connector.cli.context import open_session
-from connector.cli.output import ExitCode, JsonOption, console, emit_json, finish, reporting, table
+from connector.cli.output import ExitCode, JsonOption, emit_json, finish, reporting
+from connector.console import console, table
 
 categories_app = typer.Typer(no_args_is_help=True)
 
@@ -127,7 +127,7 @@ def _known_marketplace(session: Session, marketplace: str) -> str:
     save a mapping that nothing ever uses); ``listings.marketplace_unknown`` otherwise."""
     from adapters.registry import adapter_keys
     from connector.accounts import MarketplaceAccount
-    from connector.listings.channels import channel_names
+    from connector.listings import channel_names
 
     key = marketplace.strip().lower()
     known = set(adapter_keys()) | set(channel_names())

@@ -10,7 +10,8 @@ import typer
 from catalog.errors import AgriConnectorError
 from catalog.image_store import BulkResult, ImageStore, prepare_many
 from catalog.images import profile_named
-from connector.cli.output import ExitCode, JsonOption, console, emit_json, finish, lang, reporting, table
+from connector.cli.output import ExitCode, JsonOption, emit_json, finish, lang, reporting
+from connector.console import console, table
 from connector.settings import get_settings
 
 images_app = typer.Typer(no_args_is_help=True)

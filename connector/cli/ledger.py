@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import typer
 
+from catalog.clock import local_today
+from catalog.periods import parse_period
 from connector.cli.context import open_session
-from connector.cli.output import JsonOption, console, emit_json, reporting, table
-from connector.ledger.close import adjustments, close_period, closed_periods
-from connector.onboarding.periods import local_today, parse_period
+from connector.cli.output import JsonOption, emit_json, reporting
+from connector.console import console, table
+from connector.ledger import adjustments, close_period, closed_periods
 
 ledger_app = typer.Typer(no_args_is_help=True)
 

@@ -7,28 +7,30 @@ from pathlib import Path
 
 import typer
 
-from catalog.importing.progress import terminal_progress
-from catalog.importing.report import check_report_path
+from catalog.importing import check_report_path, terminal_progress
 from catalog.products import get_product
 from connector.accounts import get_account
 from connector.cli.context import open_session
 from connector.cli.output import (
     ExitCode,
     JsonOption,
-    console,
     emit_import_json,
     emit_json,
-    err_console,
     finish,
     lang,
     print_problems,
     reporting,
-    table,
 )
-from connector.listings.bind import bind_from_pack, bind_manually, unbind_manually
-from connector.listings.exports import import_order_export
-from connector.listings.pack import build_pack
-from connector.listings.rows import STATUS_WORDS, RowStatus
+from connector.console import console, err_console, table
+from connector.listings import (
+    STATUS_WORDS,
+    RowStatus,
+    bind_from_pack,
+    bind_manually,
+    build_pack,
+    import_order_export,
+    unbind_manually,
+)
 
 listings_app = typer.Typer(no_args_is_help=True)
 
@@ -151,7 +153,7 @@ def listings_sandbox_export(
     json_mode: bool = JsonOption,
 ) -> None:
     """Sandbox: tạo tệp đơn hàng như trang người bán cho tải về. Sandbox: write a seller-centre order export."""
-    from connector.sandbox.exports import export_sandbox_orders
+    from connector.sandbox import export_sandbox_orders
 
     with reporting(json_mode), open_session() as session:
         made = export_sandbox_orders(account=get_account(session=session, name=account), out=out, days=days)

@@ -11,8 +11,9 @@ import typer
 
 import connector.cli.producers_admin  # noqa: F401  (adds merge/keep-both/candidates to producers_app)
 from connector.cli import catalogue, system
-from connector.cli.output import ExitCode, err_console, report_error
+from connector.cli.output import ExitCode, report_error
 from connector.cli.usage import ClickException, NoArgsIsHelpError, UsageError, as_error
+from connector.console import err_console
 
 app = typer.Typer(
     name="agri",

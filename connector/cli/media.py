@@ -6,7 +6,7 @@ import typer
 import uvicorn
 
 from catalog.image_store import ImageStore
-from connector.cli.output import console
+from connector.console import console
 from connector.media import mounted_media_app
 from connector.settings import get_settings
 

@@ -7,23 +7,28 @@ from pathlib import Path
 import typer
 from sqlalchemy import func, select
 
+from catalog.clock import local_today
 from catalog.errors import CatalogueValidationError
-from catalog.importing.progress import terminal_progress
-from catalog.importing.report import check_report_path
+from catalog.importing import check_report_path, terminal_progress
+from catalog.periods import parse_period
 from connector.cli.context import open_session
-from connector.cli.output import ExitCode, JsonOption, console, emit_json, err_console, finish, lang, reporting, table
-from connector.onboarding.exports import (
+from connector.cli.output import ExitCode, JsonOption, emit_json, finish, lang, reporting
+from connector.console import console, err_console, table
+from connector.funnel import FUNNEL_STEPS
+from connector.onboarding import (
     FORMATS,
+    MODES,
+    RegisterImport,
+    Registration,
+    TeamMember,
+    build_funnel,
     export_member_households,
     funnel_cells,
+    import_register,
     personal_path,
     write_funnel,
     write_template,
 )
-from connector.onboarding.funnel import build_funnel
-from connector.onboarding.importer import MODES, RegisterImport, import_register
-from connector.onboarding.models import Registration, TeamMember
-from connector.onboarding.periods import local_today, parse_period
 
 onboarding_app = typer.Typer(no_args_is_help=True)
 _ENTITY_LABELS = {"households": "Hộ / households", "members": "Thành viên tổ / team members",
@@ -121,7 +126,7 @@ def onboarding_funnel(
             raise CatalogueValidationError("onboarding.out_needed", value=fmt)
         with open_session() as session:
             report = build_funnel(session=session, period=parse_period(period, today=local_today()),
-                                  dimensions=by, scheme=scheme)
+                                  sources=FUNNEL_STEPS, dimensions=by, scheme=scheme)
         if out is not None:
             write_funnel(report, out, file_fmt, lang=lang())
     if json_mode:
@@ -178,7 +183,7 @@ def onboarding_link_member(
     json_mode: bool = JsonOption,
 ) -> None:
     """Gắn thành viên tổ với tài khoản web. Link a team member to a web user."""
-    from connector.onboarding.exports import member_by_phone
+    from connector.onboarding import member_by_phone
 
     with reporting(json_mode), open_session() as session:
         member = member_by_phone(session=session, phone=phone)

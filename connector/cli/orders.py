@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from connector.cli.context import open_session
 from connector.cli.listings import listings_orders_import
-from connector.cli.output import ExitCode, JsonOption, console, emit_json, finish, reporting, table
-from connector.orders.models import OrderBookmark
-from connector.orders.pull import pull_all
+from connector.cli.output import ExitCode, JsonOption, emit_json, finish, reporting
+from connector.console import console, table
+from connector.orders import OrderBookmark, pull_all
 
 orders_app = typer.Typer(no_args_is_help=True)
 

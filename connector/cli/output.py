@@ -16,18 +16,11 @@ import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, is_dataclass
-from datetime import date, datetime
-from decimal import Decimal
-from enum import Enum, IntEnum
+from enum import IntEnum
 from pathlib import Path
 from typing import Any, NoReturn
-from zoneinfo import ZoneInfo
 
 import typer
-from pydantic import BaseModel
-from rich.console import Console
-from rich.table import Table
 from xlsxwriter.exceptions import FileCreateError
 
 from catalog.errors import (
@@ -37,12 +30,10 @@ from catalog.errors import (
     MarketplaceError,
     NotFoundError,
 )
+from catalog.jsonable import to_jsonable
+from connector.console import console, err_console, table
 from connector.db import DatabaseOutdated, DatabaseUnavailable
-from connector.onboarding.periods import LOCAL_TZ
 from connector.settings import get_settings
-
-console = Console()
-err_console = Console(stderr=True)
 
 
 class ExitCode(IntEnum):
@@ -50,30 +41,6 @@ class ExitCode(IntEnum):
     PARTIAL = 1
     USAGE = 2
     UNAVAILABLE = 3
-
-
-def to_jsonable(value: Any) -> Any:
-    """Plain JSON values: datetimes with their +07:00 offset, Decimal as string, models as dicts."""
-    if isinstance(value, datetime):
-        aware = value if value.tzinfo else value.replace(tzinfo=ZoneInfo("UTC"))
-        return aware.astimezone(LOCAL_TZ).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value.normalize()) if value == value.to_integral_value() else str(value)
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, BaseModel):
-        return to_jsonable(value.model_dump())
-    if is_dataclass(value) and not isinstance(value, type):
-        return to_jsonable(asdict(value))
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [to_jsonable(v) for v in value]
-    return value
 
 
 def lang() -> str:
@@ -85,15 +52,6 @@ def emit_json(*, data: Any, errors: Sequence[dict[str, Any]] = (), summary: dict
     document = {"ok": not errors if ok is None else ok, "data": to_jsonable(data),
                 "errors": to_jsonable(list(errors)), "summary": to_jsonable(summary or {})}
     sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
-
-
-def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Table:
-    out = Table(title=title, show_lines=False, header_style="bold")
-    for name in columns:
-        out.add_column(name, overflow="fold")
-    for row in rows:
-        out.add_row(*("" if v is None else str(v) for v in row))
-    return out
 
 
 def exit_code_for(error: AgriConnectorError) -> ExitCode:

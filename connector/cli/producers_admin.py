@@ -15,9 +15,9 @@ from sqlmodel import col
 from catalog.producers import Producer
 from connector.cli.catalogue import producers_app
 from connector.cli.context import open_session
-from connector.cli.output import JsonOption, console, emit_json, reporting, table
-from connector.onboarding.merge import keep_both, merge_producers
-from connector.onboarding.models import CandidateStatus, MergeCandidate
+from connector.cli.output import JsonOption, emit_json, reporting
+from connector.console import console, table
+from connector.onboarding import CandidateStatus, MergeCandidate, keep_both, merge_producers
 
 
 @producers_app.command("merge")

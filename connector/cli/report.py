@@ -6,15 +6,26 @@ from pathlib import Path
 
 import typer
 
+from catalog.clock import local_today
 from catalog.errors import CatalogueValidationError
 from catalog.money import parse_vnd
+from catalog.periods import parse_period
 from connector.cli.context import open_session
-from connector.cli.output import JsonOption, console, emit_json, lang, reporting, table
-from connector.ledger.exports import FORMATS, report_cells, write_chart, write_csv, write_json, write_xlsx
-from connector.ledger.indicators import indicators
-from connector.ledger.reported import add_reported_total, reported_totals
-from connector.ledger.reports import Report, groupings, turnover
-from connector.onboarding.periods import local_today, parse_period
+from connector.cli.output import JsonOption, emit_json, lang, reporting
+from connector.console import console, print_report_table, table, thousands
+from connector.ledger import (
+    FORMATS,
+    Report,
+    add_reported_total,
+    groupings,
+    indicators,
+    reported_totals,
+    turnover,
+    write_chart,
+    write_csv,
+    write_json,
+    write_xlsx,
+)
 
 report_app = typer.Typer(no_args_is_help=True)
 totals_app = typer.Typer(no_args_is_help=True)
@@ -22,10 +33,6 @@ report_app.add_typer(totals_app, name="totals",
                      help="Số liệu do sàn, bưu điện báo cáo, đối chiếu với sổ. Reported totals, reconciled.")
 
 PERIOD_HELP = "2023, 2024-H1, 2024-Q3, 2024-05, 2023-01..2024-06 hoặc all."
-
-
-def _money(value: int | float | str) -> str:
-    return f"{value:,}".replace(",", ".") if isinstance(value, int) else str(value)
 
 
 def output_reports(reports: list[Report], fmt: str, out: Path | None, template: Path | None) -> None:
@@ -48,12 +55,7 @@ def output_reports(reports: list[Report], fmt: str, out: Path | None, template: 
         first = reports[0]
         emit_json(data=first.to_dict(), summary={"rows": len(first.rows), **first.total.values})
         return
-    head, rows, keys = report_cells(reports[0], lang=lang())
-    shown = [[_money(v) if k else v for v, k in zip(row, krow, strict=True)] for row, krow in zip(rows, keys,
-                                                                                                 strict=True)]
-    console.print(table(f"{reports[0].title} — {reports[0].period.label}", head, shown))
-    for note in reports[0].notes:
-        console.print(f"[dim]{note}[/]")
+    print_report_table(reports[0], lang=lang())
 
 
 @report_app.command("turnover")
@@ -122,7 +124,7 @@ def totals_add(
 ) -> None:
     """Nhập số liệu do sàn hoặc bưu điện báo cáo. Enter a total reported by a platform or VNPost."""
     with reporting(json_mode), open_session() as session:
-        from connector.onboarding.platforms import parse_platform
+        from connector.onboarding import parse_platform
 
         row = add_reported_total(session=session, period=parse_period(period, today=local_today()), reporter=reporter,
                                  amount=parse_vnd(amount, max_value=10**15), transactions=transactions, note=note,
@@ -131,8 +133,9 @@ def totals_add(
     if json_mode:
         emit_json(data=data)
     else:
-        console.print(f"Đã ghi / recorded: {data['reporter']} {data['period']}: {_money(data['reported'])} đ; "
-                      f"sổ / ledger {_money(data['ledger'])} đ; chênh lệch / difference {_money(data['difference'])} đ")
+        console.print(f"Đã ghi / recorded: {data['reporter']} {data['period']}: {thousands(data['reported'])} đ; "
+                      f"sổ / ledger {thousands(data['ledger'])} đ; "
+                      f"chênh lệch / difference {thousands(data['difference'])} đ")
 
 
 @totals_app.command("list")
@@ -149,6 +152,7 @@ def totals_list(
     console.print(table("Đối chiếu số liệu / reported vs ledger",
                         ["Kỳ", "Đơn vị báo cáo", "Sàn", "Báo cáo (đ)", "Sổ (đ)", "Chênh lệch (đ)", "GD báo cáo",
                          "GD sổ", "Ghi chú"],
-                        [(d["period"], d["reporter"], d["platform"] or "—", _money(d["reported"]), _money(d["ledger"]),
-                          _money(d["difference"]), d["reported_transactions"], d["ledger_transactions"], d["note"])
+                        [(d["period"], d["reporter"], d["platform"] or "—", thousands(d["reported"]),
+                          thousands(d["ledger"]), thousands(d["difference"]), d["reported_transactions"],
+                          d["ledger_transactions"], d["note"])
                          for d in data]))

@@ -6,12 +6,11 @@ from pathlib import Path
 
 import typer
 
-from catalog.importing.report import check_report_path
+from catalog.importing import check_report_path
 from connector.cli.context import open_session
 from connector.cli.output import (
     ExitCode,
     JsonOption,
-    console,
     emit_import_json,
     emit_json,
     finish,
@@ -19,7 +18,8 @@ from connector.cli.output import (
     print_problems,
     reporting,
 )
-from connector.ledger.sales import import_sales, write_sales_template
+from connector.console import console
+from connector.ledger import import_sales, write_sales_template
 
 sales_app = typer.Typer(no_args_is_help=True)
 

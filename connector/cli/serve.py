@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import typer
 
 from connector.cli.context import current_engine
-from connector.cli.output import err_console, reporting
+from connector.cli.output import reporting
+from connector.console import err_console
 from connector.db import require_current
 from connector.serving import listen_socket
 from connector.settings import get_settings
@@ -21,15 +22,10 @@ def _sandbox(enabled: bool) -> Iterator[None]:
     if not enabled:
         yield
         return
-    from connector.web.features import optional_module
+    from connector.sandbox import running_sandbox
 
-    server = optional_module("connector.sandbox.server")
-    if server is None or not hasattr(server, "running_sandbox"):
-        err_console.print("Chưa cài đặt sàn giả lập / the sandbox is not installed; starting without it.")
-        yield
-        return
     state_path = get_settings().data_dir / "sandbox.json"  # the demo's sandbox: its shops keep working
-    with server.running_sandbox(port=SANDBOX_PORT, state_path=state_path) as sandbox:
+    with running_sandbox(port=SANDBOX_PORT, state_path=state_path) as sandbox:
         err_console.print(f"Sàn giả lập / sandbox: {sandbox.base_url}")
         yield
 
@@ -45,7 +41,7 @@ def register(app: typer.Typer) -> None:
         """Chạy ứng dụng web. Run the web app."""
         import uvicorn
 
-        from connector.web.app import create_app
+        from connector.web import create_app
 
         with reporting(False):
             engine = current_engine()

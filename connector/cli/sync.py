@@ -3,32 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from sqlmodel import Session
 
 from catalog.errors import CatalogueValidationError
 from connector.accounts import MarketplaceAccount, get_account, list_accounts
 from connector.cli.context import open_session
-from connector.cli.output import (
-    ExitCode,
-    JsonOption,
-    console,
-    emit_json,
-    err_console,
-    finish,
-    lang,
-    reporting,
-    table,
+from connector.cli.output import ExitCode, JsonOption, emit_json, finish, lang, reporting
+from connector.console import console, print_sync_report, sync_progress, table
+from connector.sync import (
+    ACTION_LABELS,
+    AccountPlan,
+    Action,
+    plan_sync,
+    sync_accounts,
+    write_report,
 )
-from connector.sync.engine import sync_accounts
-from connector.sync.plan import ACTION_LABELS, AccountPlan, Action, plan_sync
-from connector.sync.report import OUTCOME_LABELS, ItemResult, Outcome, SyncReport, write_report
 
 sync_app = typer.Typer(invoke_without_command=True, context_settings={"allow_interspersed_args": True})
 
@@ -65,41 +57,6 @@ def print_plans(plans: list[AccountPlan]) -> None:
     rows = [row for plan in plans for row in _details(plan, language)]
     if rows:
         console.print(table(None, ["Tài khoản", "SKU", "Việc", "Chi tiết / details"], rows))
-
-
-def print_report(report: SyncReport) -> None:
-    counts = report.counts()
-    console.print(table("Kết quả đồng bộ / sync results", [OUTCOME_LABELS[o] for o in Outcome],
-                        [[counts[o.value] for o in Outcome]]))
-    shown = [r for r in report.results if not r.ok or r.outcome == Outcome.skipped]
-    if shown:
-        console.print(table(f"Cần xử lý / needs attention ({len(shown)})", ["Tài khoản", "SKU", "Kết quả", "Nội dung"],
-                            [(r.account, r.sku, OUTCOME_LABELS[r.outcome],
-                              r.message + "".join(f"; {k}: {v}" for k, v in r.fields.items()))
-                             for r in shown[:60]]))
-    for error in report.account_errors:
-        err_console.print(f"[bold red]{error['account']}[/]: {error['message']}")
-
-
-@contextmanager
-def sync_progress(enabled: bool) -> Iterator[tuple[Callable[[AccountPlan], None], Callable[[ItemResult], None]]]:
-    """A Rich bar over every listing to send (drawn on a terminal only)."""
-    bar_console = Console(stderr=True)
-    if not enabled or not bar_console.is_terminal:
-        yield (lambda plan: None), (lambda result: None)
-        return
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-               TimeRemainingColumn())
-    with Progress(*columns, console=bar_console, transient=True) as bar:
-        task = bar.add_task("Đồng bộ / syncing", total=0)
-
-        def planned(plan: AccountPlan) -> None:
-            bar.update(task, total=(bar.tasks[0].total or 0) + len(plan.items))
-
-        def done(result: ItemResult) -> None:
-            bar.advance(task)
-
-        yield planned, done
 
 
 @sync_app.callback(invoke_without_command=True)
@@ -145,7 +102,7 @@ def sync(
         emit_json(data=[r.to_dict() for r in outcome.results], errors=[*errors, *outcome.account_errors],
                   summary={**outcome.counts(), "report": str(report) if report else None})
     else:
-        print_report(outcome)
+        print_sync_report(outcome)
         if report is not None:
             console.print(f"Báo cáo / report: [bold]{report}[/]")
     finish(ExitCode.OK if outcome.ok else ExitCode.PARTIAL)

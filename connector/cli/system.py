@@ -5,7 +5,8 @@ from __future__ import annotations
 import typer
 
 from connector.cli.context import current_engine
-from connector.cli.output import JsonOption, console, emit_json, err_console, reporting
+from connector.cli.output import JsonOption, emit_json, reporting
+from connector.console import console, err_console
 from connector.db import init_db
 from connector.secrets import new_secret_key
 from connector.settings import get_settings

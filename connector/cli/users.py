@@ -7,8 +7,9 @@ from typing import Any
 import typer
 
 from connector.cli.context import open_session
-from connector.cli.output import JsonOption, console, emit_json, reporting, table
-from connector.web.auth import NewUser, create_user, get_user, issue_code, list_users, parse_role, set_password
+from connector.cli.output import JsonOption, emit_json, reporting
+from connector.console import console, table
+from connector.web import NewUser, create_user, get_user, issue_code, list_users, parse_role, set_password
 
 users_app = typer.Typer(no_args_is_help=True)
 

@@ -8,9 +8,11 @@ from typing import Any
 
 import typer
 
+from catalog.jsonable import to_jsonable
 from connector.cli.context import open_session
-from connector.cli.output import ExitCode, JsonOption, console, emit_json, err_console, finish, reporting, to_jsonable
-from connector.sync.worker import WorkerPass, parse_interval, run_pass
+from connector.cli.output import ExitCode, JsonOption, emit_json, finish, reporting
+from connector.console import console, err_console
+from connector.worker import WorkerPass, parse_interval, run_pass
 
 
 def _summary(result: WorkerPass) -> dict[str, Any]:

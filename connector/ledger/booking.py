@@ -9,27 +9,13 @@ marked as an adjustment of the closed period, so a closed period's figures never
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlmodel import Session
 
+from catalog.clock import LOCAL_TZ, as_utc, local_midnight
 from connector.ledger.models import PeriodClose
-from connector.onboarding.periods import LOCAL_TZ
-
-
-def as_utc(moment: datetime) -> datetime:
-    """Aware UTC; a naive time (as SQLite hands them back) is taken as UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def local_day(moment: datetime) -> date:
-    return as_utc(moment).astimezone(LOCAL_TZ).date()
-
-
-def local_midnight(day: date) -> datetime:
-    """The start of a local day, in UTC."""
-    return datetime.combine(day, time(0), tzinfo=LOCAL_TZ).astimezone(UTC)
 
 
 def month_key(day: date) -> int:

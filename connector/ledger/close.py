@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from catalog.errors import LedgerError
+from catalog.periods import Period
 from connector.ledger.models import LedgerEntry, PeriodClose
-from connector.onboarding.periods import Period
-from connector.onboarding.platforms import platform_label
+from connector.onboarding import platform_label
 
 _E = LedgerEntry.__table__.c  # type: ignore[attr-defined]
 

@@ -21,8 +21,8 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection
 from sqlmodel import Session
 
-from catalog.importing.bulk import sql_literal
-from connector.ledger.booking import as_utc
+from catalog.clock import as_utc
+from catalog.importing import sql_literal
 
 ENTRY_COLUMNS = ("kind", "order_id", "order_line_id", "account_id", "platform", "channel_kind", "producer_id",
                  "producer_kind", "product_id", "ocop_stars", "unit_vn2004", "unit_vn2025", "quantity", "amount",

@@ -18,10 +18,10 @@ from typing import Any
 
 import xlsxwriter
 
+from catalog.clock import LOCAL_TZ
 from catalog.errors import CatalogueValidationError
-from catalog.importing.cells import escape_formula
+from catalog.importing import escape_formula
 from connector.ledger.reports import DIMENSION_LABELS, Report
-from connector.onboarding.periods import LOCAL_TZ
 
 DEFAULT_TEMPLATE = Path(__file__).resolve().parent / "templates" / "report.toml"
 FORMATS = ("table", "csv", "xlsx", "json")
@@ -90,7 +90,7 @@ def write_csv(report: Report, out: Path, *, lang: str = "vi") -> Path:
 
 
 def write_json(reports: Sequence[Report], out: Path) -> Path:
-    from connector.cli.output import to_jsonable  # the one JSON convention (dates with +07:00)
+    from catalog.jsonable import to_jsonable  # the one JSON convention (dates with +07:00)
 
     out.parent.mkdir(parents=True, exist_ok=True)
     data = [r.to_dict() for r in reports]

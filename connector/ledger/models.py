@@ -21,7 +21,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, DateTime, Index, UniqueConstraint, text
 from sqlmodel import Column, Field, SQLModel
 
-from catalog.producers import utcnow
+from catalog.clock import utcnow
 
 
 class LedgerEntry(SQLModel, table=True):

@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from catalog.errors import CatalogueValidationError
+from catalog.periods import Period
 from catalog.text import nfc
 from connector.ledger.models import LedgerEntry, ReportedTotal
-from connector.onboarding.periods import Period
 
 _E = LedgerEntry.__table__.c  # type: ignore[attr-defined]
 

@@ -25,12 +25,11 @@ from sqlmodel import Session
 
 from catalog.admin_units import AdminUnit, UnitLineage
 from catalog.errors import CatalogueValidationError
+from catalog.periods import Period
 from catalog.producers import PRODUCER_KIND_LABELS, ProducerKind
 from connector.ledger.models import LedgerSummary
 from connector.ledger.policy import policy_from_env
-from connector.onboarding.geography import UNKNOWN, UNKNOWN_LABEL, Geography
-from connector.onboarding.periods import Period
-from connector.onboarding.platforms import platform_label
+from connector.onboarding import UNKNOWN, UNKNOWN_LABEL, Geography, platform_label
 
 TIME_DIMENSIONS = ("month", "quarter", "half", "year")
 DIMENSIONS = (*TIME_DIMENSIONS, "platform", "channel-kind", "district", "commune", "producer-kind", "ocop-stars")

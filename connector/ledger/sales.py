@@ -19,22 +19,27 @@ import xlsxwriter
 from sqlalchemy import select
 from sqlmodel import Session
 
+from catalog.clock import LOCAL_TZ, as_utc, utcnow
 from catalog.errors import CatalogueValidationError
+from catalog.importing import (
+    ColumnSpec,
+    Counts,
+    ImportResult,
+    Problem,
+    ProblemLog,
+    escape_formula,
+    open_book,
+    read_table,
+)
 from catalog.importing import convert as cv
-from catalog.importing.cells import escape_formula
-from catalog.importing.problems import Problem, ProblemLog
-from catalog.importing.readers import open_book
-from catalog.importing.result import Counts, ImportResult
-from catalog.importing.table import ColumnSpec, read_table
 from catalog.ocop import OcopCertification, stars_as_of
-from catalog.producers import Producer, ProducerKind, utcnow
+from catalog.producers import Producer, ProducerKind
 from catalog.products import Product
-from connector.ledger.booking import as_utc, load_booking
+from connector.ledger.booking import load_booking
 from connector.ledger.entries import record_entries
 from connector.ledger.models import LedgerEntry
 from connector.ledger.policy import channel_kind
-from connector.onboarding.periods import LOCAL_TZ
-from connector.onboarding.platforms import PLATFORMS, parse_platform
+from connector.onboarding import PLATFORMS, parse_platform
 
 SALES_SHEET = "Bán hàng"
 _E = LedgerEntry.__table__.c  # type: ignore[attr-defined]

@@ -21,20 +21,17 @@ from urllib.parse import urlsplit
 from sqlmodel import Session, select
 
 from catalog.audit import record_change
+from catalog.clock import utcnow
 from catalog.errors import CatalogueValidationError, ConflictError, NotFoundError
+from catalog.importing import ColumnSpec, Counts, ImportResult, Problem, ProblemLog, SheetLayout, open_book, read_table
 from catalog.importing import convert as cv
-from catalog.importing.problems import Problem, ProblemLog
-from catalog.importing.readers import open_book
-from catalog.importing.result import Counts, ImportResult, SheetLayout
-from catalog.importing.table import ColumnSpec, read_table
-from catalog.producers import Producer, utcnow
+from catalog.producers import Producer
 from catalog.products import Product
 from catalog.text import fold
 from connector.accounts import MarketplaceAccount
 from connector.listings.channels import Channel, load_channel
 from connector.listings.rows import STATUS_WORDS, RowStatus
-from connector.sync.models import Binding, BindingState
-from connector.sync.plan import plan_sync
+from connector.sync import Binding, BindingState, plan_sync
 
 _REMOVED = fold(STATUS_WORDS[RowStatus.removed])  # a pack row telling the worker to take a listing down
 _PLAIN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$")

@@ -28,21 +28,27 @@ from sqlmodel import Session, select
 from xlsxwriter.exceptions import FileCreateError
 
 from adapters.base import RemoteOrder, RemoteOrderLine
+from catalog.clock import LOCAL_TZ, utcnow
 from catalog.errors import AgriConnectorError, CatalogueValidationError
+from catalog.importing import (
+    Cell,
+    ColumnSpec,
+    Counts,
+    ImportResult,
+    Problem,
+    ProblemLog,
+    SheetLayout,
+    open_book,
+    read_table,
+)
 from catalog.importing import convert as cv
-from catalog.importing.cells import Cell
-from catalog.importing.problems import Problem, ProblemLog
-from catalog.importing.readers import open_book
-from catalog.importing.result import Counts, ImportResult, SheetLayout
-from catalog.importing.table import ColumnSpec, read_table
-from catalog.producers import Producer, utcnow
+from catalog.producers import Producer
 from catalog.products import Product
 from connector.accounts import MarketplaceAccount
-from connector.ledger.policy import CountingPolicy
+from connector.ledger import CountingPolicy
 from connector.listings.channels import Channel, channel_names, load_channel
 from connector.listings.pack import make_folder
-from connector.onboarding.periods import LOCAL_TZ
-from connector.orders.ingest import IngestResult, ingest_orders
+from connector.orders import IngestResult, ingest_orders
 
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 _DMY_TIME = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, UniqueConstraint
 from sqlmodel import Column, Field, SQLModel
 
-from catalog.producers import utcnow
+from catalog.clock import utcnow
 
 
 class PackSnapshot(SQLModel, table=True):

@@ -31,12 +31,13 @@ import xlsxwriter
 from sqlmodel import Session, col, select
 
 from catalog.categories import Category, CategoryMapping
+from catalog.clock import local_today, utcnow
 from catalog.codes import render
 from catalog.errors import AgriConnectorError, CatalogueValidationError
 from catalog.image_store import ImageStore
 from catalog.images import ImageProfile, profile_named
 from catalog.ocop import CertificationStatus, OcopCertification, default_valid_until
-from catalog.producers import Producer, utcnow
+from catalog.producers import Producer
 from catalog.products import Product, ProductStatus, product_images
 from connector.accounts import MarketplaceAccount
 from connector.listings.channels import Channel, load_channel
@@ -50,10 +51,8 @@ from connector.listings.rows import (
     fingerprint,
     row_values,
 )
-from connector.onboarding.periods import local_today
 from connector.settings import get_settings
-from connector.sync.models import Binding
-from connector.sync.rules import ChannelRules
+from connector.sync import Binding, ChannelRules
 
 Progress = Callable[[str, int, int | None], None]
 

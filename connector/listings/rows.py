@@ -20,7 +20,7 @@ from typing import Any
 from catalog.money import format_vnd
 from catalog.products import Product
 from connector.listings.channels import Channel
-from connector.sync.rules import ChannelRules
+from connector.sync import ChannelRules
 
 # the fields whose change makes a row "changed" (status, changes and url are the pack's own)
 TRACKED_FIELDS = ("sku", "ref", "title", "description", "price", "stock", "unit", "weight_g", "category_path",

@@ -12,10 +12,8 @@ from dataclasses import replace
 from typing import Any
 
 from catalog.errors import CatalogueValidationError
+from catalog.importing import PRODUCER_COLUMNS, Cell, ColumnSpec, cell_text
 from catalog.importing import convert as cv
-from catalog.importing.catalogue_columns import PRODUCER_COLUMNS
-from catalog.importing.cells import Cell, cell_text
-from catalog.importing.table import ColumnSpec
 from catalog.phone import normalize_phone
 from connector.onboarding.platforms import parse_account_status, parse_platforms
 

@@ -23,17 +23,15 @@ from sqlmodel import Session, col
 
 from catalog.admin_units import AdminUnit
 from catalog.audit import record_change
+from catalog.clock import local_today
 from catalog.errors import CatalogueValidationError, NotFoundError
-from catalog.importing.cells import Cell, escape_formula
-from catalog.importing.outfile import check_out, writing
-from catalog.importing.table import ColumnSpec
+from catalog.importing import Cell, ColumnSpec, check_out, escape_formula, writing
 from catalog.phone import display_phone
 from catalog.producers import Producer
 from connector.accounts import AccountStatus, MarketplaceAccount
 from connector.onboarding.columns import REGISTER_COLUMNS, REGISTER_SHEET
 from connector.onboarding.funnel import FunnelReport
 from connector.onboarding.models import Registration, TeamMember, TrainingRecord
-from connector.onboarding.periods import local_today
 from connector.onboarding.platforms import PLATFORMS, STATUS_LABELS
 
 PERSONAL_SUFFIX = "-du-lieu-ca-nhan"

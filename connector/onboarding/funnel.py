@@ -2,10 +2,14 @@
 
 The cohort is the households **registered in the period** (their first registration date falls in
 it); each further step counts those of them that reached it **by the end of the period**.  Steps
-are supplied by step sources in order::
+are supplied by the step sources the caller passes, in order; the province's funnel
+(:data:`connector.funnel.FUNNEL_STEPS`) is::
 
     registered → trained → with an account (any platform; and per platform) → with at least one
-    active listing → with at least one sale
+    active listing (:mod:`connector.sync`) → with at least one sale (:mod:`connector.ledger`)
+
+The register supplies the first two sources (:data:`ONBOARDING_STEPS`); the sync and the ledger
+supply theirs, built on :class:`FunnelStep` — the funnel imports neither of them.
 
 A source gives each step's households as a query selecting their ids, as rows of a query that
 several steps share (:class:`Flagged`), or as a plain set of ids (the accounts: one statement reads
@@ -34,7 +38,6 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
 from itertools import chain
 from typing import Any
 
@@ -43,21 +46,16 @@ from sqlmodel import Session, col
 
 from catalog.admin_units import AdminUnit, UnitLineage
 from catalog.errors import CatalogueValidationError
+from catalog.periods import Period
 from catalog.producers import Producer
-from catalog.products import Product
 from connector.accounts import AccountStatus, MarketplaceAccount
-from connector.ledger.booking import local_midnight
-from connector.ledger.models import LedgerEntry
 from connector.onboarding.geography import Geography
 from connector.onboarding.models import CandidateStatus, MergeCandidate, Registration, TeamMember, TrainingRecord
-from connector.onboarding.periods import Period
 from connector.onboarding.platforms import PLATFORMS, platform_label
-from connector.sync.models import Binding, BindingState
 
 DIMENSIONS = ("commune", "district", "team-member", "month")
 HOLDING_STATUSES = (AccountStatus.active.value, AccountStatus.suspended.value)  # "has an account"
 NO_MEMBER = "—"
-ONE_DAY = timedelta(days=1)
 REGISTERED = "registered"
 
 
@@ -87,14 +85,6 @@ with a given value in one column, or a set of ids."""
 
 StepSource = Callable[[Session, Period], Sequence[tuple[FunnelStep, StepMembers]]]
 """``source(session, period)`` → the steps it supplies, each with the households that reached it."""
-
-_SOURCES: dict[str, tuple[int, StepSource]] = {}
-
-
-def register_step_source(name: str, source: StepSource, *, order: int) -> None:
-    """Add (or replace) a source of funnel steps; ``order`` places it (trainings 20, accounts 30)."""
-    _SOURCES[name] = (order, source)
-
 
 def household_sets(session: Session, steps: Sequence[tuple[FunnelStep, StepMembers]],
                    ) -> list[tuple[FunnelStep, set[int]]]:
@@ -133,26 +123,6 @@ def account_steps(session: Session, period: Period) -> list[tuple[FunnelStep, St
     return out
 
 
-def listing_steps(session: Session, period: Period) -> list[tuple[FunnelStep, StepMembers]]:
-    """Households with at least one product bound to an active listing (bound by the end of the period)."""
-    binding, product = Binding.__table__.c, Product.__table__.c  # type: ignore[attr-defined]
-    query = select(product.producer_id).join_from(Binding.__table__, Product.__table__,  # type: ignore[attr-defined]
-                                                  binding.product_id == product.id).where(
-        binding.state == BindingState.active.value, binding.created_at < local_midnight(period.end + ONE_DAY),
-        product.producer_id.is_not(None))
-    step = FunnelStep("listed", "Có sản phẩm đang bán", "With an active listing", "account")
-    return [(step, query.distinct())]
-
-
-def sale_steps(session: Session, period: Period) -> list[tuple[FunnelStep, StepMembers]]:
-    """Households with at least one sale standing in the ledger (net of reversals) by the end of the period."""
-    entry = LedgerEntry.__table__.c  # type: ignore[attr-defined]
-    query = select(entry.producer_id).where(entry.booked_day <= period.end, entry.producer_id.is_not(None)).group_by(
-        entry.producer_id, entry.order_id, entry.reference).having(func.sum(entry.amount) > 0)
-    step = FunnelStep("sold", "Có giao dịch bán", "With a sale", "account")
-    return [(step, query)]
-
-
 def trained_households(session: Session, period: Period) -> list[tuple[FunnelStep, set[int]]]:
     return household_sets(session, training_steps(session, period))
 
@@ -161,18 +131,8 @@ def account_households(session: Session, period: Period) -> list[tuple[FunnelSte
     return household_sets(session, account_steps(session, period))
 
 
-def listed_households(session: Session, period: Period) -> list[tuple[FunnelStep, set[int]]]:
-    return household_sets(session, listing_steps(session, period))
-
-
-def sold_households(session: Session, period: Period) -> list[tuple[FunnelStep, set[int]]]:
-    return household_sets(session, sale_steps(session, period))
-
-
-register_step_source("trainings", training_steps, order=20)
-register_step_source("accounts", account_steps, order=30)
-register_step_source("listings", listing_steps, order=40)
-register_step_source("sales", sale_steps, order=50)
+ONBOARDING_STEPS: tuple[StepSource, ...] = (training_steps, account_steps)
+"""The register's own step sources: trained, with an account (any platform, and per platform)."""
 
 
 @dataclass
@@ -265,9 +225,10 @@ def _step_ids(session: Session, sourced: Sequence[tuple[FunnelStep, StepMembers]
     return out
 
 
-def build_funnel(*, session: Session, period: Period, dimensions: Sequence[str] = (),
+def build_funnel(*, session: Session, period: Period, sources: Sequence[StepSource], dimensions: Sequence[str] = (),
                  scheme: str = "vn2025") -> FunnelReport:
-    """Distinct households at each step, by ``dimensions`` (any of :data:`DIMENSIONS`).
+    """Distinct households at each step of ``sources`` (after "registered"), by ``dimensions`` (any of
+    :data:`DIMENSIONS`).
 
     The database reads each step's households once, through its indexes, as one text of ids (no row per
     household, no join over every step); the cohort, its first days, unit codes and team members come the
@@ -279,8 +240,7 @@ def build_funnel(*, session: Session, period: Period, dimensions: Sequence[str] 
     if scheme not in ("vn2004", "vn2025"):
         raise CatalogueValidationError("onboarding.dimension_unknown", value=scheme, allowed="vn2004, vn2025")
     registered = FunnelStep(REGISTERED, "Đã đăng ký", "Registered", None)
-    sourced = [item for _order, source in sorted(_SOURCES.values(), key=lambda s: s[0])
-               for item in source(session, period)]
+    sourced = [item for source in sources for item in source(session, period)]
     declared = [registered, *(step for step, _ in sourced)]
     cohort, days = _cohort(session, period, with_first_day="month" in dims)
     households = {REGISTERED: cohort}

@@ -26,10 +26,16 @@ from sqlmodel import Session
 
 from catalog.admin_units import AdminUnit
 from catalog.errors import CatalogueValidationError
-from catalog.importing.bulk import insert_columns
-from catalog.importing.catalogue_producers import infer_kind
-from catalog.importing.problems import Problem, ProblemLog
-from catalog.importing.units import HOME_PROVINCES_2004, HOME_PROVINCES_2025, ResolvedUnits, UnitResolver
+from catalog.importing import (
+    HOME_PROVINCES_2004,
+    HOME_PROVINCES_2025,
+    Problem,
+    ProblemLog,
+    ResolvedUnits,
+    UnitResolver,
+    infer_kind,
+    insert_columns,
+)
 from catalog.matcher import MatchKind, ProducerKey, ProducerMatcher, code_key
 from catalog.producers import Producer, ProducerKind
 from catalog.text import fold

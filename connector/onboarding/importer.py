@@ -24,15 +24,25 @@ from typing import Any
 from sqlmodel import Session
 
 from catalog.audit import record_change
+from catalog.clock import local_today
 from catalog.errors import CatalogueValidationError
-from catalog.importing.problems import Problem, ProblemLog
-from catalog.importing.readers import Sheet, open_book
-from catalog.importing.result import Counts, ImportResult, SheetLayout
-from catalog.importing.table import HEADER_SCAN_ROWS, find_header, header_key, read_table, spec_index
-from catalog.importing.units import UnitResolver
+from catalog.importing import (
+    HEADER_SCAN_ROWS,
+    Counts,
+    ImportResult,
+    Problem,
+    ProblemLog,
+    Sheet,
+    SheetLayout,
+    UnitResolver,
+    find_header,
+    header_key,
+    open_book,
+    read_table,
+    spec_index,
+)
 from connector.onboarding.columns import ACCOUNT_FIELDS, REGISTER_COLUMNS
 from connector.onboarding.households import HouseholdBook
-from connector.onboarding.periods import local_today
 from connector.onboarding.register import MemberBook, MergeNote, RegisterBook
 
 MODES = ("keep-valid", "all-or-nothing")
@@ -193,7 +203,7 @@ _REGISTER_ONLY = frozenset({"member_name", "member_phone", "training_date", "tra
 def _catalogue_header(head: list[Any]) -> bool:
     """The header of a catalogue file (SKU and price, nothing of a register): imported here, its
     producers would become registered households."""
-    from catalog.importing.catalogue_columns import COMBINED_COLUMNS
+    from catalog.importing import COMBINED_COLUMNS
 
     catalogue, register = spec_index(COMBINED_COLUMNS), spec_index(REGISTER_COLUMNS)
     for row in head:

@@ -21,9 +21,10 @@ from sqlalchemy import Column, MetaData, Table, UniqueConstraint, and_, delete, 
 from sqlmodel import Session
 
 from catalog.audit import record_change
+from catalog.clock import utcnow
 from catalog.errors import ConflictError
 from catalog.matcher import ProducerKey
-from catalog.producers import Producer, get_producer, utcnow
+from catalog.producers import Producer, get_producer
 from catalog.text import fold
 from connector.onboarding.models import CandidateStatus, MergeCandidate, TrainingRecord
 

@@ -9,7 +9,7 @@ and "voso" are one platform.
 from __future__ import annotations
 
 from catalog.errors import CatalogueValidationError
-from catalog.importing.cells import Cell, cell_text
+from catalog.importing import Cell, cell_text
 from catalog.text import fold
 from connector.accounts import AccountStatus
 

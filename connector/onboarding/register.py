@@ -20,9 +20,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session
 
-from catalog.importing.bulk import insert_columns
-from catalog.importing.problems import ProblemLog
-from catalog.importing.result import Counts
+from catalog.importing import Counts, ProblemLog, insert_columns
 from catalog.matcher import MatchKind
 from catalog.text import fold, slug
 from connector.accounts import AccountStatus, MarketplaceAccount

@@ -35,16 +35,24 @@ from sqlalchemy import Connection, bindparam, case, select, update
 from sqlmodel import Session
 
 from adapters.base import OrderStatus, RemoteOrder
+from catalog.clock import LOCAL_TZ, as_utc, local_midnight, utcnow
 from catalog.errors import LedgerError
 from catalog.ocop import CertificationStatus, OcopCertification, default_valid_until
-from catalog.producers import Producer, ProducerKind, utcnow
+from catalog.producers import Producer, ProducerKind
 from catalog.products import Product
 from connector.accounts import MarketplaceAccount
-from connector.ledger.booking import as_utc, load_booking, local_midnight, month_key
-from connector.ledger.entries import ENTRY_COLUMNS, EntryRows, record_entry_rows, sqlite_stamp
-from connector.ledger.entries import Writer as BulkWriter
-from connector.ledger.policy import CountingPolicy, channel_kind, policy_from_env
-from connector.onboarding.periods import LOCAL_TZ
+from connector.ledger import (
+    ENTRY_COLUMNS,
+    CountingPolicy,
+    EntryRows,
+    channel_kind,
+    load_booking,
+    month_key,
+    policy_from_env,
+    record_entry_rows,
+    sqlite_stamp,
+)
+from connector.ledger import Writer as BulkWriter
 
 ORDER_COLUMNS = ("id", "account_id", "remote_id", "status", "raw_status", "placed_at", "updated_at", "total",
                  "confirm_by", "buyer_province", "counted", "stock_taken", "source", "recorded_by", "first_seen_at")
@@ -172,7 +180,7 @@ _BINDINGS_QUERY: list[Any] = []  # remote listing id, product id of an account's
 def _bound_listings(connection: Connection, account_id: int) -> dict[str, int]:
     """remote listing id → product id from the sync engine's bindings."""
     if not _BINDINGS_QUERY:
-        from connector.sync.models import Binding
+        from connector.sync import Binding
 
         table = Binding.__table__  # type: ignore[attr-defined]
         _BINDINGS_QUERY.append(select(table.c.remote_id, table.c.product_id).where(

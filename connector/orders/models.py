@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, DateTime, UniqueConstraint
 from sqlmodel import Column, Field, SQLModel
 
-from catalog.producers import utcnow
+from catalog.clock import utcnow
 
 
 class SalesOrder(SQLModel, table=True):

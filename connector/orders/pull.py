@@ -21,11 +21,10 @@ import httpx
 from sqlmodel import Session, col, select
 
 from adapters.base import Adapter
+from catalog.clock import as_utc, local_midnight, utcnow
 from catalog.errors import AgriConnectorError, MarketplaceError
-from catalog.producers import utcnow
 from connector.accounts import AccountStatus, MarketplaceAccount, get_account
-from connector.ledger.booking import as_utc, local_midnight
-from connector.ledger.policy import CountingPolicy
+from connector.ledger import CountingPolicy
 from connector.orders.ingest import IngestResult, ingest_orders
 from connector.orders.models import OrderBookmark
 

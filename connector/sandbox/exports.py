@@ -20,13 +20,12 @@ import httpx
 from pydantic import SecretStr
 
 from adapters.base import Adapter, RemoteOrder
+from catalog.clock import as_utc
 from catalog.errors import CatalogueValidationError, ConfigurationError, MarketplaceError
 from connector.accounts import MarketplaceAccount
 from connector.channels import open_adapter
-from connector.ledger.booking import as_utc
-from connector.listings.channels import load_channel
-from connector.listings.exports import write_order_export
-from connector.orders.pull import MAX_PAGES, windows
+from connector.listings import load_channel, write_order_export
+from connector.orders import MAX_PAGES, windows
 
 DEFAULT_DAYS = 60
 

@@ -31,6 +31,7 @@ from sqlmodel import Session, select
 
 from adapters.base import Adapter, Listing, ListingState, RemoteImageRef, RemoteListing
 from adapters.http import DEFAULT_POLICY, RetryPolicy, call_with_retries
+from catalog.clock import utcnow
 from catalog.errors import (
     AgriConnectorError,
     AuthExpiredError,
@@ -41,7 +42,6 @@ from catalog.errors import (
     SkippableError,
 )
 from catalog.images import ImageProfile, PreparedImage
-from catalog.producers import utcnow
 from catalog.products import Product
 from connector.accounts import MarketplaceAccount
 from connector.sync.models import Binding, BindingState, RemoteImage

@@ -16,9 +16,9 @@ import httpx
 from sqlmodel import Session, select
 
 from adapters.base import Adapter, ListingState
+from catalog.clock import utcnow
 from catalog.errors import AgriConnectorError, RemoteNotFoundError
 from catalog.image_store import ImageStore
-from catalog.producers import utcnow
 from connector.accounts import MarketplaceAccount
 from connector.media import public_url
 from connector.settings import get_settings

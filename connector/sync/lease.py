@@ -19,8 +19,8 @@ from sqlalchemy import delete, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from catalog.clock import utcnow
 from catalog.errors import ConflictError
-from catalog.producers import utcnow
 from connector.sync.models import SyncLease
 
 DEFAULT_TTL = timedelta(seconds=60)

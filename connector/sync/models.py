@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, UniqueConstraint
 from sqlmodel import Column, Field, SQLModel
 
-from catalog.producers import utcnow
+from catalog.clock import utcnow
 
 
 class BindingState(StrEnum):

@@ -24,11 +24,11 @@ from sqlmodel import Session, col, select
 
 from adapters.base import Capabilities, Listing, RemoteImageRef
 from catalog.categories import CategoryMapping
+from catalog.clock import local_today
 from catalog.images import ImageProfile
 from catalog.ocop import OcopCertification, stars_as_of
 from catalog.products import Product, ProductImage, ProductStatus
 from connector.accounts import MarketplaceAccount
-from connector.onboarding.periods import local_today
 from connector.sync.models import Binding, BindingState
 from connector.sync.rules import (
     PRICE_FIELDS,

@@ -22,11 +22,11 @@ from sqlmodel import Session, select
 
 from adapters.base import Capabilities, Listing, RemoteImageRef
 from catalog.categories import CategoryMapping
+from catalog.clock import local_today
 from catalog.codes import render
 from catalog.ocop import OcopCertification, stars_as_of
 from catalog.products import Product
 from connector.accounts import MarketplaceAccount
-from connector.onboarding.periods import local_today
 
 PRICE_FIELDS = frozenset({"price", "stock"})
 

@@ -20,3 +20,49 @@ the same service functions as the CLI:
 Every query goes through :class:`connector.web.scope.Principal`: an object outside the user's
 scope is "not found".
 """
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+__all__ = [
+    "NewUser",
+    "create_app",
+    "create_user",
+    "get_user",
+    "hash_password",
+    "issue_code",
+    "list_users",
+    "parse_role",
+    "set_password",
+]
+
+if TYPE_CHECKING:
+    from connector.web.app import create_app
+    from connector.web.auth import (
+        NewUser,
+        create_user,
+        get_user,
+        hash_password,
+        issue_code,
+        list_users,
+        parse_role,
+        set_password,
+    )
+
+
+def __getattr__(name: str) -> object:
+    """A declared name, loaded on first use (PEP 562): ``import connector.web`` stays cheap."""
+    if name in {"create_app"}:
+        from connector.web import app
+
+        value = getattr(app, name)
+    elif name in {"NewUser", "create_user", "get_user", "hash_password", "issue_code", "list_users", "parse_role",
+        "set_password"}:
+        from connector.web import auth
+
+        value = getattr(auth, name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value  # loaded once
+    return value

@@ -15,13 +15,15 @@ from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, Field
 
+from catalog.clock import local_today
+from catalog.periods import parse_period
 from catalog.producers import Producer
 from catalog.products import Product, ProductPublic, ProductUpdate, update_product
-from connector.onboarding.funnel import build_funnel
-from connector.onboarding.periods import local_today, parse_period
+from connector.funnel import FUNNEL_STEPS
+from connector.ledger import indicators, reported_totals, turnover
+from connector.onboarding import build_funnel
+from connector.users import Role
 from connector.web.deps import UserPage
-from connector.web.features import optional_module
-from connector.web.models import Role
 from connector.web.pages.catalogue import UPLOADERS, forget_upload, run_import, stage_upload
 from connector.web.pages.field import STAFF, open_candidates
 from connector.web.pages.products import EDITORS
@@ -114,18 +116,15 @@ def merge_candidates(ctx: UserPage) -> Envelope[list[dict[str, Any]]]:
 def province(ctx: UserPage, period: str = "all") -> Envelope[dict[str, Any]]:
     ctx.require(Role.province, Role.admin)
     chosen = parse_period(period, today=local_today())
-    funnel = build_funnel(session=ctx.session, period=chosen, dimensions=["district"], scheme="vn2004")
+    funnel = build_funnel(session=ctx.session, period=chosen, sources=FUNNEL_STEPS, dimensions=["district"],
+                          scheme="vn2004")
     counts = province_counts(session=ctx.session)
     data: dict[str, Any] = {"catalogue": counts.to_dict(), "funnel": jsonable_encoder(funnel.to_dict())}
-    reports = optional_module("connector.ledger.reports")
-    indicators = optional_module("connector.ledger.indicators")
-    reported = optional_module("connector.ledger.reported")
-    if reports is not None and indicators is not None and reported is not None:
-        data["turnover"] = jsonable_encoder(reports.turnover(session=ctx.session, period=chosen,
-                                                             by=["platform", "district"], scheme="vn2004").to_dict())
-        data["indicators"] = jsonable_encoder(indicators.indicators(session=ctx.session, period=chosen).to_dict())
-        data["reported_totals"] = jsonable_encoder([r.to_dict() for r in
-                                                    reported.reported_totals(session=ctx.session, period=chosen)])
+    data["turnover"] = jsonable_encoder(turnover(session=ctx.session, period=chosen, by=["platform", "district"],
+                                                 scheme="vn2004").to_dict())
+    data["indicators"] = jsonable_encoder(indicators(session=ctx.session, period=chosen).to_dict())
+    data["reported_totals"] = jsonable_encoder([r.to_dict() for r in reported_totals(session=ctx.session,
+                                                                                      period=chosen)])
     return Envelope(data=data, summary={"period": chosen.to_dict()})
 
 

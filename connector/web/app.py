@@ -22,13 +22,13 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from catalog.clock import local_time
 from catalog.codes import render
 from catalog.errors import AgriConnectorError, CatalogueValidationError, ConflictError, NotFoundError
 from catalog.image_store import ImageStore
 from catalog.money import format_vnd
 from connector.db import make_engine
 from connector.media import create_media_app
-from connector.onboarding.periods import local_time
 from connector.settings import Settings, get_settings
 from connector.web.auth import AuthError, ForbiddenError
 from connector.web.deps import CsrfError, LoginRequired, language, login_redirect

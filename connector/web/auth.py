@@ -27,11 +27,12 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from catalog.admin_units import AdminUnit
+from catalog.clock import utcnow
 from catalog.errors import AgriConnectorError, CatalogueValidationError, ConflictError, NotFoundError
-from catalog.producers import Producer, get_producer, utcnow
+from catalog.producers import Producer, get_producer
 from catalog.text import fold
-from connector.onboarding.models import TeamMember
-from connector.web.models import OneTimeCode, Role, WebSession, WebUser
+from connector.onboarding import TeamMember
+from connector.users import OneTimeCode, Role, WebSession, WebUser
 from connector.web.throttle import forget_failures, record_failure, wait_before_login
 
 SESSION_LIFETIME = timedelta(days=14)
@@ -62,7 +63,7 @@ def normalize_username(name: str) -> str:
     """Folded, without spaces; a phone number in any usual spelling becomes its E.164 form."""
     compact = name.strip().replace(" ", "").replace(".", "").replace("-", "")
     if compact.lstrip("+").isdigit() and 9 <= len(compact.lstrip("+")) <= 12:
-        from connector.onboarding.columns import fast_phone
+        from connector.onboarding import fast_phone
 
         try:
             return fast_phone(compact)
@@ -139,7 +140,7 @@ def _check_communes(session: Session, codes: tuple[str, ...]) -> list[str]:
 
 
 def _team_member(session: Session, phone: str, name: str, communes: list[str]) -> int | None:
-    from connector.onboarding.columns import fast_phone
+    from connector.onboarding import fast_phone
 
     e164 = fast_phone(phone)
     member = session.exec(select(TeamMember).where(TeamMember.phone == e164)).first()

@@ -23,9 +23,9 @@ from catalog.errors import AgriConnectorError
 from catalog.image_store import ImageStore
 from connector.db import session_scope
 from connector.settings import Settings
+from connector.users import Role
 from connector.web.auth import resolve_session
 from connector.web.i18n import LANGS, tr
-from connector.web.models import Role
 from connector.web.scope import Principal
 
 SESSION_COOKIE = "agri_session"

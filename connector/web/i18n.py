@@ -71,7 +71,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "no_rejections": ("Không có tin nào bị từ chối.", "No rejected listings."),
     "reason": ("Lý do", "Reason"),
     "retry": ("Thử lại", "Retry"),
-    "not_installed": ("Chức năng này chưa được cài đặt trên máy chủ.", "This feature is not installed on the server."),
     "catalogue_file": ("Tệp danh mục (.xlsx, .ods, .csv)", "Catalogue file (.xlsx, .ods, .csv)"),
     "images_zip": ("Ảnh (tệp .zip, tùy chọn)", "Photos (.zip file, optional)"),
     "check_file": ("Kiểm tra tệp", "Check the file"),

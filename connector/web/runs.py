@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from catalog.errors import AgriConnectorError, NotFoundError
 from connector.accounts import MarketplaceAccount
-from connector.web.features import optional_module
+from connector.sync import sync_accounts
 from connector.web.scope import Principal
 
 MAX_RUNS = 50
@@ -65,18 +65,13 @@ class SyncRuns:
         return run
 
     def start(self, *, engine: Engine, account_ids: list[int], names: list[str], who: Principal) -> SyncRun:
-        engine_module = optional_module("connector.sync.engine")
-        if engine_module is None:
-            from catalog.errors import ConfigurationError
-
-            raise ConfigurationError("web.feature_missing", value="sync")
         run = SyncRun(id=secrets.token_urlsafe(12), user_id=who.user_id, accounts=names)
         with self._lock:
             finished = [k for k, r in self._runs.items() if r.finished]
             for key in finished[: max(0, len(self._runs) - MAX_RUNS + 1)]:
                 del self._runs[key]
             self._runs[run.id] = run
-        thread = threading.Thread(target=_work, args=(run, engine, account_ids, engine_module.sync_accounts),
+        thread = threading.Thread(target=_work, args=(run, engine, account_ids, sync_accounts),
                                   name=f"web-sync-{run.id}", daemon=True)
         thread.start()
         return run

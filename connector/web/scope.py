@@ -28,8 +28,8 @@ from catalog.errors import NotFoundError
 from catalog.producers import Producer
 from catalog.products import Product
 from connector.touches import Touched, capture_touches
+from connector.users import Role, WebUser
 from connector.web.auth import ForbiddenError
-from connector.web.models import Role, WebUser
 
 
 @dataclass(frozen=True)

@@ -22,20 +22,24 @@ import xlsxwriter
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from catalog.clock import local_today, utcnow
 from catalog.errors import CatalogueValidationError
 from catalog.image_store import ImageStore
 from catalog.images import DEFAULT_PROFILE, open_image
-from catalog.producers import Producer, utcnow
+from catalog.producers import Producer
 from catalog.products import Product, ProductImage, product_images
 from connector.accounts import MarketplaceAccount
-from connector.onboarding.columns import REGISTER_COLUMNS, REGISTER_SHEET
-from connector.onboarding.exports import funnel_table
-from connector.onboarding.funnel import FunnelReport
-from connector.onboarding.geography import load_geography
-from connector.onboarding.importer import RegisterImport, import_register
-from connector.onboarding.models import TrainingRecord
-from connector.onboarding.periods import local_today
-from connector.onboarding.platforms import platform_label
+from connector.onboarding import (
+    REGISTER_COLUMNS,
+    REGISTER_SHEET,
+    FunnelReport,
+    RegisterImport,
+    TrainingRecord,
+    funnel_table,
+    import_register,
+    load_geography,
+    platform_label,
+)
 
 MAX_PHOTOS = 9
 

@@ -28,8 +28,8 @@ from sqlalchemy import and_, delete, func
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
-from catalog.producers import utcnow
-from connector.web.models import LoginAttempt
+from catalog.clock import utcnow
+from connector.users import LoginAttempt
 
 WINDOW = timedelta(hours=1)
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from catalog.errors import CatalogueValidationError
+from connector.users import Role, WebUser
 from connector.web.auth import (
     AuthError,
     authenticate,
@@ -20,7 +21,6 @@ from connector.web.auth import (
 )
 from connector.web.deps import LANG_COOKIE, SESSION_COOKIE, AnyPage, Page, UserPage, redirect, safe_next
 from connector.web.i18n import LANGS
-from connector.web.models import Role, WebUser
 
 router = APIRouter()
 HOME = {Role.producer: "/home", Role.staff: "/field", Role.province: "/province", Role.admin: "/products"}

@@ -20,12 +20,10 @@ from fastapi.responses import FileResponse, HTMLResponse
 from starlette.background import BackgroundTask
 
 from catalog.errors import CatalogueValidationError
-from catalog.importing.catalogue import import_catalogue
-from catalog.importing.result import ImportResult
-from catalog.importing.template import export_catalogue, write_template
+from catalog.importing import ImportResult, export_catalogue, import_catalogue, write_template
 from catalog.producers import Producer
+from connector.users import Role
 from connector.web.deps import Page, UserPage
-from connector.web.models import Role
 from connector.web.scope import OutsideAreaError, area_guard, scoped_producer, visible_producers
 
 router = APIRouter()

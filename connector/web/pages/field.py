@@ -11,14 +11,12 @@ from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import col, select
 
+from catalog.clock import local_today
 from catalog.errors import CatalogueValidationError, NotFoundError
 from catalog.producers import Producer
-from connector.onboarding.merge import keep_both, merge_producers
-from connector.onboarding.models import CandidateStatus, MergeCandidate, TeamMember
-from connector.onboarding.periods import local_today
-from connector.onboarding.platforms import PLATFORMS
+from connector.onboarding import PLATFORMS, CandidateStatus, MergeCandidate, TeamMember, keep_both, merge_producers
+from connector.users import Role
 from connector.web.deps import Page, UserPage, redirect
-from connector.web.models import Role
 from connector.web.pages.products import notice_of
 from connector.web.scope import OutsideAreaError, Principal, area_guard
 from connector.web.services import FieldEntry, register_household

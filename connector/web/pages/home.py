@@ -1,6 +1,6 @@
 """A cooperative's home: new orders awaiting confirmation (with the marketplace's deadline), rejected
-listings and why, stock running low.  Orders and listings come from the order and sync tables when
-those parts are installed; each panel is scoped to the producers the user may see."""
+listings and why, stock running low.  Orders and listings come from the order and sync tables; each
+panel is scoped to the producers the user may see."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from sqlmodel import Session, col, select
 from catalog.producers import Producer
 from catalog.products import Product
 from connector.accounts import MarketplaceAccount
+from connector.orders import SalesOrder
+from connector.sync import Binding
+from connector.users import Role
 from connector.web.deps import UserPage
-from connector.web.features import optional_module
-from connector.web.models import Role
 from connector.web.scope import Principal
 
 router = APIRouter()
@@ -29,30 +30,24 @@ def low_stock(session: Session, who: Principal) -> list[tuple[Product, Producer]
     return [(p, pr) for p, pr in session.exec(query)]
 
 
-def pending_orders(session: Session, who: Principal) -> list[Any] | None:
+def pending_orders(session: Session, who: Principal) -> list[Any]:
     """(order, account) pairs waiting for the shop's confirmation, soonest deadline first."""
-    models = optional_module("connector.orders.models")
-    if models is None or not hasattr(models, "SalesOrder"):
-        return None
-    order = models.SalesOrder
+    order = SalesOrder
     query = (select(order, MarketplaceAccount).join(MarketplaceAccount, col(MarketplaceAccount.id) == order.account_id)
              .join(Producer, col(Producer.id) == col(MarketplaceAccount.producer_id))
              .where(who.producer_clause(), order.status == "pending")
-             .order_by(order.confirm_by, order.placed_at).limit(50))
+             .order_by(col(order.confirm_by), col(order.placed_at)).limit(50))
     return list(session.exec(query))
 
 
-def rejected_listings(session: Session, who: Principal) -> list[Any] | None:
+def rejected_listings(session: Session, who: Principal) -> list[Any]:
     """(binding, product, account) triples whose marketplace refused the listing, or whose last attempt failed."""
-    models = optional_module("connector.sync.models")
-    if models is None or not hasattr(models, "Binding"):
-        return None
-    binding = models.Binding
+    binding = Binding
     query = (select(binding, Product, MarketplaceAccount).join(Product, col(Product.id) == binding.product_id)
              .join(MarketplaceAccount, col(MarketplaceAccount.id) == binding.account_id)
              .join(Producer, col(Producer.id) == col(Product.producer_id))
              .where(who.producer_clause(), col(binding.state).in_(["rejected", "error"]))
-             .order_by(binding.updated_at.desc()).limit(50))
+             .order_by(col(binding.updated_at).desc()).limit(50))
     return list(session.exec(query))
 
 

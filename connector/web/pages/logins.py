@@ -8,9 +8,9 @@ from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse
 
 from catalog.errors import NotFoundError
+from connector.users import Role, WebUser
 from connector.web.auth import NewUser, create_user, issue_code, list_users
 from connector.web.deps import Page, UserPage
-from connector.web.models import Role, WebUser
 from connector.web.scope import scoped_producer, visible_producer_ids, visible_producers
 
 router = APIRouter()

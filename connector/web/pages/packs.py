@@ -15,12 +15,12 @@ from fastapi.responses import FileResponse, RedirectResponse
 from sqlmodel import Session, col, select
 from starlette.background import BackgroundTask
 
-from catalog.errors import ConfigurationError, NotFoundError
+from catalog.errors import NotFoundError
 from catalog.producers import Producer
 from connector.accounts import MarketplaceAccount
+from connector.listings import bind_manually, build_pack, channel_names
+from connector.users import Role
 from connector.web.deps import UserPage, redirect
-from connector.web.features import optional_module
-from connector.web.models import Role
 from connector.web.scope import Principal, scoped_product
 
 router = APIRouter()
@@ -29,10 +29,7 @@ PACKERS = (Role.producer, Role.staff, Role.admin)
 
 def manual_accounts(session: Session, who: Principal) -> list[MarketplaceAccount]:
     """Accounts in scope on a marketplace reached by hand (one with a listing-pack channel)."""
-    channels = optional_module("connector.listings.channels")
-    if channels is None:
-        return []
-    names = channels.channel_names()
+    names = channel_names()
     query = (select(MarketplaceAccount).join(Producer, col(Producer.id) == col(MarketplaceAccount.producer_id))
              .where(who.producer_clause(), col(MarketplaceAccount.marketplace).in_(names))
              .order_by(col(MarketplaceAccount.name)))
@@ -49,12 +46,9 @@ def _account(session: Session, who: Principal, account_id: int) -> MarketplaceAc
 @router.get("/listings/pack/{account_id}.zip")
 def download_pack(ctx: UserPage, account_id: int, only_changed: bool = False) -> FileResponse:
     who = ctx.require(*PACKERS)
-    pack = optional_module("connector.listings.pack")
-    if pack is None:
-        raise ConfigurationError("web.feature_missing", value="listings")
     account = _account(ctx.session, who, account_id)
     folder = Path(tempfile.mkdtemp(prefix="agri-pack-"))
-    result = pack.build_pack(session=ctx.session, account=account, out=folder / "pack", only_changed=only_changed,
+    result = build_pack(session=ctx.session, account=account, out=folder / "pack", only_changed=only_changed,
                              media_root=ctx.settings.media_dir, lang=ctx.lang)
     out = folder / f"{account.name}-pack.zip"
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zipped:
@@ -69,13 +63,10 @@ def bind_listing(ctx: UserPage, csrf: Annotated[str, Form()] = "", account: Anno
                  product: Annotated[int, Form()] = 0, listing: Annotated[str, Form()] = "") -> RedirectResponse:
     ctx.check_csrf(csrf)
     who = ctx.require(*PACKERS)
-    bind = optional_module("connector.listings.bind")
-    if bind is None:
-        raise ConfigurationError("web.feature_missing", value="listings")
     chosen = _account(ctx.session, who, account)
     item, _producer = scoped_product(session=ctx.session, who=who, product_id=product)
     if item.producer_id != chosen.producer_id:
         raise NotFoundError(entity="product", key=str(product))
-    bind.bind_manually(session=ctx.session, account=chosen, product=item, listing=listing,
+    bind_manually(session=ctx.session, account=chosen, product=item, listing=listing,
                        recorded_by=f"web:{who.username}")
     return redirect(f"/listings?marketplace={chosen.marketplace}&notice=saved")

@@ -11,8 +11,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from catalog.errors import CatalogueValidationError
 from catalog.money import format_vnd, parse_vnd
 from catalog.products import ProductStatus, ProductUpdate, product_images, update_product
+from connector.users import Role
 from connector.web.deps import Page, UserPage, redirect
-from connector.web.models import Role
 from connector.web.scope import scoped_product, visible_products
 from connector.web.services import add_product_photo, photo_url
 

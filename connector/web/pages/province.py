@@ -1,5 +1,5 @@
 """The province dashboard: indicators, the onboarding funnel, products by district, turnover by period ×
-platform × district when the ledger's reports are installed; all counts, no personal data; Excel export."""
+platform × district; all counts, no personal data; Excel export."""
 
 from __future__ import annotations
 
@@ -14,12 +14,14 @@ from fastapi.responses import FileResponse, HTMLResponse
 from sqlmodel import Session
 from starlette.background import BackgroundTask
 
+from catalog.clock import local_today
 from catalog.money import format_vnd
-from connector.onboarding.funnel import FunnelReport, build_funnel
-from connector.onboarding.periods import Period, local_today, parse_period
+from catalog.periods import Period, parse_period
+from connector.funnel import FUNNEL_STEPS
+from connector.ledger import indicators, report_cells, reported_totals, turnover
+from connector.onboarding import FunnelReport, build_funnel
+from connector.users import Role
 from connector.web.deps import UserPage
-from connector.web.features import optional_module
-from connector.web.models import Role
 from connector.web.services import province_counts, province_workbook
 
 router = APIRouter()
@@ -59,30 +61,25 @@ class LedgerView:
                 ("Báo cáo và sổ" if vi else "Reported vs ledger", [reported_head, *reported])]
 
 
-def ledger_view(session: Session, period: Period, lang: str) -> LedgerView | None:
-    """Turnover by platform × district (vn2004), indicators, reported totals; None while the ledger is missing."""
-    reports = optional_module("connector.ledger.reports")
-    exports = optional_module("connector.ledger.exports")
-    indicators = optional_module("connector.ledger.indicators")
-    reported = optional_module("connector.ledger.reported")
-    if reports is None or exports is None or indicators is None or reported is None:
-        return None
-    table = reports.turnover(session=session, period=period, by=["platform", "district"], scheme="vn2004")
-    platforms = reports.turnover(session=session, period=period, by=["platform"], scheme="vn2004")
-    districts = reports.turnover(session=session, period=period, by=["district"], scheme="vn2004")
-    months = reports.turnover(session=session, period=period, by=["month"], scheme="vn2004")
-    figures = indicators.indicators(session=session, period=period)
+def ledger_view(session: Session, period: Period, lang: str) -> LedgerView:
+    """Turnover by platform × district (vn2004), indicators, reported totals."""
+    table = turnover(session=session, period=period, by=["platform", "district"], scheme="vn2004")
+    platforms = turnover(session=session, period=period, by=["platform"], scheme="vn2004")
+    districts = turnover(session=session, period=period, by=["district"], scheme="vn2004")
+    months = turnover(session=session, period=period, by=["month"], scheme="vn2004")
+    figures = indicators(session=session, period=period)
     return LedgerView(
-        turnover=exports.report_cells(table, lang=lang), indicators=exports.report_cells(figures, lang=lang),
+        turnover=report_cells(table, lang=lang), indicators=report_cells(figures, lang=lang),
         by_platform=[(r.group["platform"][1], int(r.values.get("amount", 0))) for r in platforms.rows],
         by_district=[(r.group["district"][1], int(r.values.get("amount", 0))) for r in districts.rows],
         by_month=[(r.group["month"][1], int(r.values.get("amount", 0))) for r in months.rows],
-        reported=[r.to_dict() for r in reported.reported_totals(session=session, period=period)])
+        reported=[r.to_dict() for r in reported_totals(session=session, period=period)])
 
 
-def _data(ctx: UserPage, period_text: str) -> tuple[Period, FunnelReport, Any, LedgerView | None]:
+def _data(ctx: UserPage, period_text: str) -> tuple[Period, FunnelReport, Any, LedgerView]:
     period = parse_period(period_text or "all", today=local_today())
-    funnel = build_funnel(session=ctx.session, period=period, dimensions=["district"], scheme="vn2004")
+    funnel = build_funnel(session=ctx.session, period=period, sources=FUNNEL_STEPS, dimensions=["district"],
+                          scheme="vn2004")
     return period, funnel, province_counts(session=ctx.session), ledger_view(ctx.session, period, ctx.lang)
 
 
@@ -95,9 +92,9 @@ def province(ctx: UserPage, period: str = "all") -> HTMLResponse:
                         for s in steps])
     return ctx.render("province.html", period=chosen, period_text=period, funnel=funnel, steps=steps,
                       counts=counts, ledger=ledger, format_vnd=format_vnd,
-                      turnover_bars=bars(ledger.by_platform, money=True) if ledger else [],
-                      month_bars=bars(ledger.by_month, money=True, keep_order=True, limit=24) if ledger else [],
-                      turnover_district_bars=bars(ledger.by_district, money=True) if ledger else [],
+                      turnover_bars=bars(ledger.by_platform, money=True),
+                      month_bars=bars(ledger.by_month, money=True, keep_order=True, limit=24),
+                      turnover_district_bars=bars(ledger.by_district, money=True),
                       district_bars=bars(counts.products_by_district), platform_bars=bars(counts.accounts_by_platform),
                       funnel_bars=funnel_bars)
 
@@ -106,7 +103,7 @@ def province(ctx: UserPage, period: str = "all") -> HTMLResponse:
 def province_export(ctx: UserPage, period: str = "all") -> FileResponse:
     ctx.require(*READERS)
     chosen, funnel, counts, ledger = _data(ctx, period)
-    extra = ledger.sheets(ctx.lang) if ledger else None
+    extra = ledger.sheets(ctx.lang)
     out = Path(tempfile.mkdtemp(prefix="agri-province-")) / "bao-cao.xlsx"
     province_workbook(out, counts=counts, funnel=funnel, lang=ctx.lang, turnover=extra)
     name = f"bao-cao-tinh-{chosen.label.split(' ')[0].replace('/', '-') or 'all'}.xlsx"

@@ -19,17 +19,16 @@ from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import HTMLResponse
 from sqlmodel import col, select
 
+from catalog.clock import local_today
 from catalog.errors import CatalogueValidationError
-from catalog.importing.problems import ProblemLog
-from catalog.importing.readers import open_book
-from catalog.importing.table import read_table
+from catalog.importing import ProblemLog, open_book, read_table
 from catalog.money import parse_vnd
+from catalog.periods import parse_period
 from catalog.producers import Producer
-from connector.onboarding.periods import local_today, parse_period
-from connector.onboarding.platforms import PLATFORMS, parse_platform
+from connector.ledger import SALES_COLUMNS, LedgerEntry, add_reported_total, import_sales, reported_totals
+from connector.onboarding import PLATFORMS, parse_platform
+from connector.users import Role
 from connector.web.deps import Page, UserPage
-from connector.web.features import optional_module
-from connector.web.models import Role
 from connector.web.pages.catalogue import MAX_UPLOAD
 from connector.web.scope import Principal, scoped_producer, visible_producers
 
@@ -38,35 +37,22 @@ RECORDERS = (Role.producer, Role.staff, Role.admin)
 TOTALS = (Role.staff, Role.admin)
 
 
-def _ledger() -> tuple[Any, Any]:
-    sales, reported = optional_module("connector.ledger.sales"), optional_module("connector.ledger.reported")
-    if sales is None or reported is None:
-        from catalog.errors import ConfigurationError
-
-        raise ConfigurationError("web.feature_missing", value="ledger")
-    return sales, reported
-
-
 def recent_sales(ctx: Page, who: Principal, limit: int = 50) -> list[tuple[Any, Producer]]:
     """The latest ledger entries of the producers this user may see (sales, reversals, manual sales)."""
-    models = optional_module("connector.ledger.models")
-    if models is None or not hasattr(models, "LedgerEntry"):
-        return []
-    entry = models.LedgerEntry
+    entry = LedgerEntry
     query = (select(entry, Producer).join(Producer, col(Producer.id) == entry.producer_id)
-             .where(who.producer_clause()).order_by(entry.booked_day.desc(), entry.id.desc()).limit(limit))
+             .where(who.producer_clause()).order_by(col(entry.booked_day).desc(), col(entry.id).desc()).limit(limit))
     return list(ctx.session.exec(query))
 
 
 def _render(ctx: Page, **extra: Any) -> HTMLResponse:
     who = ctx.user
     producers = visible_producers(session=ctx.session, who=who)
-    installed = optional_module("connector.ledger.sales") is not None
     reported: list[dict[str, Any]] = []
-    if installed and who.role in TOTALS:
-        reported = [r.to_dict() for r in _ledger()[1].reported_totals(session=ctx.session)][-20:]
-    return ctx.render("sales.html", **{"producers": producers, "platforms": PLATFORMS, "installed": installed,
-                                       "recent": recent_sales(ctx, who) if installed else [],
+    if who.role in TOTALS:
+        reported = [r.to_dict() for r in reported_totals(session=ctx.session)][-20:]
+    return ctx.render("sales.html", **{"producers": producers, "platforms": PLATFORMS,
+                                       "recent": recent_sales(ctx, who),
                                        "today": local_today().isoformat(), "result": None, "reported": reported,
                                        "notice": None, **extra})
 
@@ -109,13 +95,12 @@ def record_one_sale(ctx: Page, *, day: str, platform: str, producer: str, sku: s
                     reference: str, source: str) -> Any:
     """One sale, written as one row of the sales file and run through ``import_sales``; its result."""
     who = ctx.require(*RECORDERS)
-    sales, _reported = _ledger()
     target = scoped_producer(session=ctx.session, who=who, code=producer.strip())
     when = date.fromisoformat(day) if day else local_today()
     cells = {"day": when.strftime("%d/%m/%Y"), "platform": platform, "producer_code": target.code, "sku": sku.strip(),
              "quantity": quantity.strip(), "amount": amount.strip(), "reference": reference.strip(),
              "source": source.strip(), "recorded_by": who.display_name}
-    specs = sales.SALES_COLUMNS
+    specs = SALES_COLUMNS
     folder = Path(tempfile.mkdtemp(prefix="agri-sale-"))
     try:
         path = folder / "ban-hang (web).csv"
@@ -123,7 +108,7 @@ def record_one_sale(ctx: Page, *, day: str, platform: str, producer: str, sku: s
             writer = csv.writer(fh)
             writer.writerow([s.header for s in specs])
             writer.writerow([cells.get(s.field, "") for s in specs])
-        return sales.import_sales(session=ctx.session, path=path, recorded_by=f"web:{who.username}", lang=ctx.lang)
+        return import_sales(session=ctx.session, path=path, recorded_by=f"web:{who.username}", lang=ctx.lang)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -133,7 +118,6 @@ def sales_import(ctx: UserPage, file: Annotated[UploadFile | None, File()] = Non
                  csrf: Annotated[str, Form()] = "") -> HTMLResponse:
     ctx.check_csrf(csrf)
     who = ctx.require(*RECORDERS)
-    sales, _reported = _ledger()
     if file is None or not file.filename:
         raise CatalogueValidationError("web.upload_missing")
     suffix = Path(file.filename).suffix.lower()
@@ -146,8 +130,8 @@ def sales_import(ctx: UserPage, file: Annotated[UploadFile | None, File()] = Non
         if len(data) > MAX_UPLOAD:
             raise CatalogueValidationError("web.upload_too_large", max_mb=MAX_UPLOAD // (1024 * 1024))
         path.write_bytes(data)
-        check_file_scope(ctx, who, path, sales.SALES_COLUMNS)
-        result = sales.import_sales(session=ctx.session, path=path, recorded_by=f"web:{who.username}", lang=ctx.lang)
+        check_file_scope(ctx, who, path, SALES_COLUMNS)
+        result = import_sales(session=ctx.session, path=path, recorded_by=f"web:{who.username}", lang=ctx.lang)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return _render(ctx, result=result, notice=ctx.t("sale_recorded") if result.committed else None)
@@ -168,16 +152,15 @@ def enter_reported_total(ctx: Page, *, period: str, reporter: str, amount: str, 
                          note: str) -> dict[str, Any]:
     """Record a reported total; returns it beside the ledger's figure."""
     who = ctx.require(*TOTALS)
-    _sales, reported = _ledger()
     count = transactions.strip().replace(".", "")
     if count and not count.isdigit():
         raise CatalogueValidationError("number.not_integer", value=transactions)
-    row = reported.add_reported_total(session=ctx.session, period=parse_period(period, today=local_today()),
+    row = add_reported_total(session=ctx.session, period=parse_period(period, today=local_today()),
                                       reporter=reporter, amount=parse_vnd(amount, max_value=10**15),
                                       platform=parse_platform(platform) if platform else None,
                                       transactions=int(count) if count else None, note=note or None,
                                       recorded_by=f"web:{who.username}")
-    found: dict[str, Any] = next(r.to_dict() for r in reported.reported_totals(session=ctx.session)
+    found: dict[str, Any] = next(r.to_dict() for r in reported_totals(session=ctx.session)
                                  if r.reported.id == row.id)
     return found
 

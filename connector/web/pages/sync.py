@@ -11,9 +11,9 @@ from sqlmodel import col, select
 from catalog.errors import CatalogueValidationError, NotFoundError
 from catalog.producers import Producer
 from connector.accounts import MarketplaceAccount
+from connector.sync import Binding
+from connector.users import Role
 from connector.web.deps import Page, UserPage, redirect
-from connector.web.features import optional_module
-from connector.web.models import Role
 from connector.web.runs import SyncRuns
 from connector.web.scope import Principal
 
@@ -37,8 +37,7 @@ def runs(ctx: Page) -> SyncRuns:
 @router.get("/sync", response_class=HTMLResponse)
 def sync_form(ctx: UserPage) -> HTMLResponse:
     who = ctx.require(*RUNNERS)
-    installed = optional_module("connector.sync.engine") is not None
-    return ctx.render("sync.html", accounts=connected_accounts(ctx, who), installed=installed, run=None)
+    return ctx.render("sync.html", accounts=connected_accounts(ctx, who), run=None)
 
 
 def _start(ctx: Page, who: Principal, names: list[str]) -> RedirectResponse:
@@ -65,7 +64,7 @@ def sync_start(ctx: UserPage, csrf: Annotated[str, Form()] = "",
 def sync_run(ctx: UserPage, run_id: str) -> HTMLResponse:
     who = ctx.require(*RUNNERS)
     run = runs(ctx).get(run_id, who)
-    return ctx.render("sync.html", accounts=[], installed=True, run=run.to_dict())
+    return ctx.render("sync.html", accounts=[], run=run.to_dict())
 
 
 @router.post("/listings/{binding_id}/retry")
@@ -73,8 +72,7 @@ def retry_listing(ctx: UserPage, binding_id: int, csrf: Annotated[str, Form()] =
     """Run the sync again for the listing's account: the engine retries what failed or was rejected."""
     ctx.check_csrf(csrf)
     who = ctx.require(*RUNNERS)
-    models = optional_module("connector.sync.models")
-    binding = ctx.session.get(models.Binding, binding_id) if models is not None else None
+    binding = ctx.session.get(Binding, binding_id)
     account = ctx.session.get(MarketplaceAccount, binding.account_id) if binding is not None else None
     producer = ctx.session.get(Producer, account.producer_id) if account is not None else None
     if account is None or producer is None or not who.may_see(producer):

@@ -1,7 +1,6 @@
 """Listings per marketplace (state, rejection reason, retry) and the sync run with live progress.
 
-Both read the sync engine's bindings; they are wired to :mod:`connector.sync` when its services
-are installed, and say so when they are not.
+Both read the sync engine's bindings (:mod:`connector.sync`).
 """
 
 from __future__ import annotations
@@ -15,20 +14,17 @@ from sqlmodel import Session, col, select
 from catalog.producers import Producer
 from catalog.products import Product
 from connector.accounts import MarketplaceAccount
+from connector.sync import Binding
+from connector.users import Role
 from connector.web.deps import UserPage
-from connector.web.features import optional_module
-from connector.web.models import Role
 from connector.web.pages.home import error_text
 from connector.web.scope import Principal
 
 router = APIRouter()
 
 
-def bindings(session: Session, who: Principal, marketplace: str | None) -> list[Any] | None:
-    models = optional_module("connector.sync.models")
-    if models is None or not hasattr(models, "Binding"):
-        return None
-    binding = models.Binding
+def bindings(session: Session, who: Principal, marketplace: str | None) -> list[Any]:
+    binding = Binding
     query = (select(binding, Product, MarketplaceAccount).join(Product, col(Product.id) == binding.product_id)
              .join(MarketplaceAccount, col(MarketplaceAccount.id) == binding.account_id)
              .join(Producer, col(Producer.id) == col(Product.producer_id)).where(who.producer_clause()))

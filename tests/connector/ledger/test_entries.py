@@ -12,8 +12,8 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from adapters.base import OrderStatus, RemoteOrder, RemoteOrderLine
+from catalog.clock import as_utc
 from catalog.ocop import OcopCertification
-from connector.ledger.booking import as_utc
 from connector.ledger.entries import sqlite_stamp
 from connector.ledger.models import LedgerEntry, LedgerSummary, StockMovement
 from connector.orders.ingest import ingest_orders

@@ -9,11 +9,12 @@ import openpyxl
 from sqlmodel import Session
 
 from adapters.base import OrderStatus
+from catalog.periods import parse_period
+from connector.funnel import FUNNEL_STEPS
 from connector.ledger.exports import write_chart, write_csv, write_xlsx
 from connector.ledger.reports import Report, ReportRow
 from connector.onboarding.funnel import build_funnel
 from connector.onboarding.models import Registration
-from connector.onboarding.periods import parse_period
 from connector.orders.ingest import ingest_orders
 from connector.sync.models import Binding, BindingState
 from tests.connector.orders.fakes import make_shop, order
@@ -60,7 +61,7 @@ def test_funnel_counts_listed_and_selling_households(session: Session) -> None:
     ingest_orders(session=session, account=account, orders=[
         order("S1", placed=datetime(2024, 4, 1, tzinfo=ICT)),
         order("S2", OrderStatus.cancelled, placed=datetime(2024, 4, 2, tzinfo=ICT))])
-    report = build_funnel(session=session, period=PERIOD)
+    report = build_funnel(session=session, period=PERIOD, sources=FUNNEL_STEPS)
     assert [s.key for s in report.steps][-2:] == ["listed", "sold"]
     assert report.total.counts["registered"] == 2
     assert report.total.counts["listed"] == 1

@@ -14,13 +14,13 @@ from sqlmodel import Session
 
 from adapters.base import OrderStatus, RemoteOrder
 from catalog.admin_units import DATA_DIR
+from catalog.periods import parse_period
 from catalog.products import Product
 from connector.ledger.booking import Booking
 from connector.ledger.close import close_period
 from connector.ledger.models import LedgerEntry
 from connector.ledger.policy import CountingPolicy
 from connector.ledger.reports import turnover
-from connector.onboarding.periods import parse_period
 from connector.orders.ingest import ingest_orders
 from tests.connector.orders.fakes import make_shop, order
 

@@ -9,8 +9,8 @@ from sqlmodel import Session
 
 from adapters.base import OrderStatus
 from catalog.errors import CatalogueValidationError
+from catalog.periods import parse_period
 from connector.ledger.reports import DIMENSIONS, turnover
-from connector.onboarding.periods import parse_period
 from connector.orders.ingest import ingest_orders
 from tests.connector.orders.fakes import make_shop, order
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from connector.onboarding import funnel as funnel_module
-from connector.onboarding.funnel import FunnelStep, build_funnel, register_step_source, sum_rows
+from catalog.periods import Period, parse_period
+from connector.funnel import FUNNEL_STEPS
+from connector.onboarding.funnel import FunnelStep, build_funnel, sum_rows
 from connector.onboarding.importer import import_register
-from connector.onboarding.periods import Period, parse_period
 from tests.connector.onboarding.helpers import TEAM_FILES, write_register
 
 TODAY = date(2025, 9, 1)
@@ -34,7 +34,7 @@ def test_two_platforms_count_one_household(session: Session, tmp_path: Path) -> 
         {"name": "Hộ Một Sàn", "phone": "0912 000 072", "commune": "Xã Ba Bể", "platform": "voso"},
     ])
     import_register(session=session, paths=[path], today=TODAY)
-    report = build_funnel(session=session, period=ALL, dimensions=["commune"])
+    report = build_funnel(session=session, sources=FUNNEL_STEPS, period=ALL, dimensions=["commune"])
     assert report.total.counts == {"registered": 2, "trained": 1, "account": 2, "account:voso": 2,
                                    "account:postmart": 1}
     [row] = report.rows
@@ -46,9 +46,11 @@ def test_two_platforms_count_one_household(session: Session, tmp_path: Path) -> 
 def test_district_and_commune_add_up_with_split_and_unknown_rows(register: Session, tmp_path: Path) -> None:
     extra = write_register(tmp_path / "x.csv", [{"name": "Hộ Không Rõ Xã", "phone": "0912 000 081"}])
     import_register(session=register, paths=[extra], today=TODAY)
-    by_district = build_funnel(session=register, period=ALL, dimensions=["district"])
-    by_commune = build_funnel(session=register, period=ALL, dimensions=["commune"], scheme="vn2025")
-    by_old_commune = build_funnel(session=register, period=ALL, dimensions=["commune"], scheme="vn2004")
+    by_district = build_funnel(session=register, sources=FUNNEL_STEPS, period=ALL, dimensions=["district"])
+    by_commune = build_funnel(session=register, sources=FUNNEL_STEPS, period=ALL, dimensions=["commune"],
+                              scheme="vn2025")
+    by_old_commune = build_funnel(session=register, sources=FUNNEL_STEPS, period=ALL, dimensions=["commune"],
+                                  scheme="vn2004")
     for report in (by_district, by_commune, by_old_commune):
         for step in report.steps:
             assert sum_rows(report.rows, step.key) == report.total.counts.get(step.key, 0), (report.dimensions, step)
@@ -66,7 +68,7 @@ def test_district_and_commune_add_up_with_split_and_unknown_rows(register: Sessi
 
 
 def test_team_member_rows_count_a_shared_household_in_each(register: Session) -> None:
-    report = build_funnel(session=register, period=ALL, dimensions=["team-member"])
+    report = build_funnel(session=register, sources=FUNNEL_STEPS, period=ALL, dimensions=["team-member"])
     rows = {row.group["team-member"][1].split(" (")[0]: row.counts for row in report.rows}
     assert set(rows) == {"Triệu Thị Nga", "Hà Văn Quân", "Ma Thị Hạnh", "Nông Văn Bình"}
     assert sum(r["registered"] for r in rows.values()) > report.total.counts["registered"]  # shared households
@@ -74,9 +76,11 @@ def test_team_member_rows_count_a_shared_household_in_each(register: Session) ->
 
 
 def test_period_is_a_cohort_of_registrations(register: Session) -> None:
-    in_2024 = build_funnel(session=register, period=parse_period("2024", today=TODAY), dimensions=["month"])
-    in_2025 = build_funnel(session=register, period=parse_period("2025", today=TODAY), dimensions=["month"])
-    everything = build_funnel(session=register, period=ALL)
+    in_2024 = build_funnel(session=register, sources=FUNNEL_STEPS, period=parse_period("2024", today=TODAY),
+                           dimensions=["month"])
+    in_2025 = build_funnel(session=register, sources=FUNNEL_STEPS, period=parse_period("2025", today=TODAY),
+                           dimensions=["month"])
+    everything = build_funnel(session=register, sources=FUNNEL_STEPS, period=ALL)
     total = everything.total.counts["registered"]
     assert in_2024.total.counts["registered"] + in_2025.total.counts["registered"] == total
     # Lường Văn Mạnh's row has no date at all: registered on the day of the import
@@ -86,17 +90,14 @@ def test_period_is_a_cohort_of_registrations(register: Session) -> None:
     assert everything.total.counts["account:postmart"] == 4  # + Nông Thị Hoa, Bế Văn Hùng
 
 
-def test_steps_can_be_added(register: Session, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(funnel_module, "_SOURCES", dict(funnel_module._SOURCES))
-
+def test_steps_can_be_added(register: Session) -> None:
     def sold(session: Session, period: Period) -> list[tuple[FunnelStep, set[int]]]:
         from sqlalchemy import text
 
         ids = set(session.execute(text("SELECT id FROM producer WHERE name_key = 'be van hung'")).scalars())
         return [(FunnelStep("sale", "Có bán hàng", "With a sale", "account"), ids)]
 
-    register_step_source("sales", sold, order=50)
-    report = build_funnel(session=register, period=ALL, dimensions=["district"])
+    report = build_funnel(session=register, sources=[*FUNNEL_STEPS[:-1], sold], period=ALL, dimensions=["district"])
     assert [s.key for s in report.steps][-1] == "sale"
     assert report.total.counts["sale"] == 1
     chodon = next(r for r in report.rows if r.group["district"][0] == "064")
@@ -104,7 +105,7 @@ def test_steps_can_be_added(register: Session, monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_report_json_shape(register: Session) -> None:
-    data = build_funnel(session=register, period=ALL, dimensions="district,month").to_dict()
+    data = build_funnel(session=register, sources=FUNNEL_STEPS, period=ALL, dimensions="district,month").to_dict()
     assert data["dimensions"] == ["district", "month"]
     assert data["open_merge_candidates"] == 1
     assert {"registered", "trained", "account"} <= set(data["total"]["counts"])

@@ -11,8 +11,9 @@ from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from catalog.categories import set_category_mapping
+from catalog.clock import utcnow
 from catalog.images import PreparedImage
-from catalog.producers import ProducerCreate, create_producer, utcnow
+from catalog.producers import ProducerCreate, create_producer
 from catalog.products import Product, ProductImage
 from connector.accounts import MarketplaceAccount, create_account
 from connector.sandbox.server import SandboxHandle

@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session
 
+from catalog.clock import utcnow
 from catalog.errors import ConflictError
-from catalog.producers import utcnow
 from connector.sync.lease import acquire_lease, release_lease, renew_lease
 from tests.connector.sync.fakes import make_shop
 

@@ -21,7 +21,7 @@ from connector.sandbox.server import running_sandbox
 from connector.settings import get_settings
 from connector.sync.engine import sync_accounts
 from connector.sync.models import Binding, BindingState
-from connector.sync.worker import parse_interval, run_pass
+from connector.worker import parse_interval, run_pass
 from tests.connector.sync.fakes import products_of
 from tests.connector.sync.live import KEY, live_shop
 

@@ -20,10 +20,10 @@ from catalog.products import ProductCreate, create_product
 from connector.db import make_engine
 from connector.onboarding.models import MergeCandidate
 from connector.settings import Settings
+from connector.users import Role
 from connector.web import auth
 from connector.web.app import create_app
 from connector.web.auth import NewUser, create_user
-from connector.web.models import Role
 
 with warnings.catch_warnings():  # starlette wants httpx2 for its test client; httpx still works
     warnings.simplefilter("ignore")

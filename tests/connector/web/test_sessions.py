@@ -14,9 +14,10 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from catalog.clock import utcnow
 from catalog.errors import AgriConnectorError
-from catalog.producers import utcnow
 from connector.settings import Settings
+from connector.users import LoginAttempt, Role, WebSession
 from connector.web import auth
 from connector.web.app import create_app
 from connector.web.auth import (
@@ -28,7 +29,6 @@ from connector.web.auth import (
     resolve_session,
     start_session,
 )
-from connector.web.models import LoginAttempt, Role, WebSession
 from connector.web.throttle import LIMITS, delay_after, record_failure, wait_before_login
 from tests.connector.web.conftest import PASSWORD, TestClient, World, csrf_of, login
 

@@ -28,9 +28,9 @@ from sqlmodel import Session, SQLModel, select
 from catalog.producers import Producer
 from connector.accounts import MarketplaceAccount
 from connector.sync.models import Binding, BindingState
+from connector.users import WebUser
 from connector.web.app import route_table
 from connector.web.auth import normalize_username
-from connector.web.models import WebUser
 from tests.connector.web.conftest import HOME_COMMUNE, OTHER_COMMUNE, TestClient, World, csrf_of, jpeg, login
 
 # The other commune's names, codes and phones: none may appear in an answer to a refused request.

@@ -1,31 +1,14 @@
 """Reporting periods as the province writes them: a year, a month, a quarter, a half-year, a range,
-or everything so far ("lũy kế")."""
+or everything so far ("lũy kế").  Days are Việt Nam's days (:mod:`catalog.clock`); the onboarding
+funnel, the ledger's reports and closes, and the faces all parse periods here."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from catalog.errors import CatalogueValidationError
-
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def local_today() -> date:
-    """Today in Việt Nam: from 17:00 UTC it is already tomorrow there, whatever the server's zone."""
-    return datetime.now(LOCAL_TZ).date()
-
-
-def local_time(moment: datetime | None) -> str:
-    """A stored UTC time as people read it: Asia/Ho_Chi_Minh, ``HH:MM dd/mm/yyyy`` (SQLite gives
-    times back naive: they are UTC)."""
-    if moment is None:
-        return ""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y")
-
 
 _YEAR = re.compile(r"^(\d{4})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")

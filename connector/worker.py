@@ -1,10 +1,12 @@
 """What ``agri worker`` does on each pass: what would otherwise wait for a person.
 
-1. pull orders (``connector.orders.pull.pull_all``, when the orders feature is installed);
+1. pull orders (``connector.orders.pull_all``);
 2. push changed stock and prices, and retry listings whose last attempt failed;
 3. ask the marketplace about listings waiting for review.
 
-New listings and content changes are left to ``agri sync``, which a person starts.
+New listings and content changes are left to ``agri sync``, which a person starts.  The worker
+drives both the order puller and the sync engine, so it sits above ``connector.orders`` and
+``connector.sync`` (neither imports the other's runner).
 """
 
 from __future__ import annotations
@@ -19,10 +21,8 @@ from sqlmodel import Session
 
 from catalog.errors import AgriConnectorError, CatalogueValidationError
 from connector.accounts import MarketplaceAccount, get_account, list_accounts
-from connector.sync.engine import sync_accounts
-from connector.sync.models import BindingState
-from connector.sync.plan import Action, PlannedItem
-from connector.sync.report import SyncReport
+from connector.orders import pull_all
+from connector.sync import Action, BindingState, PlannedItem, SyncReport, sync_accounts
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h)?\s*$", re.IGNORECASE)
 
@@ -43,8 +43,8 @@ def worker_item(item: PlannedItem) -> bool:
 
 @dataclass
 class WorkerPass:
-    orders: list[Any] | None = None  # PullResult per account; None when the orders feature is absent
-    orders_notice: str | None = None
+    orders: list[Any] | None = None  # PullResult per account
+    orders_notice: str | None = None  # always None since orders are part of the project; kept in the JSON
     sync: SyncReport = field(default_factory=SyncReport)
 
     @property
@@ -56,14 +56,7 @@ class WorkerPass:
 def run_pass(*, session: Session, account_names: list[str] | None = None) -> WorkerPass:
     """One pass of the worker over the named (or every connected) account."""
     result = WorkerPass()
-    try:
-        from connector.orders.pull import pull_all
-    except ModuleNotFoundError as missing:
-        if missing.name not in ("connector.orders.pull", "connector.orders"):
-            raise
-        result.orders_notice = "Chưa có chức năng lấy đơn hàng; bỏ qua. Order pulling is not installed; skipped."
-    else:
-        result.orders = list(pull_all(session=session, account_names=account_names))
+    result.orders = list(pull_all(session=session, account_names=account_names))
     accounts: list[MarketplaceAccount] = (
         [get_account(session=session, name=n) for n in account_names] if account_names
         else [a for a in list_accounts(session=session) if a.connected])

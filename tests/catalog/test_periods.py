@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from connector.onboarding import periods
-from connector.onboarding.periods import local_today, parse_period
+from catalog import clock
+from catalog.clock import local_today
+from catalog.periods import parse_period
 
 
 def _frozen_at(moment: datetime) -> type[datetime]:
@@ -27,7 +28,7 @@ def _frozen_at(moment: datetime) -> type[datetime]:
     (datetime(2026, 12, 31, 20, 8, tzinfo=UTC), date(2027, 1, 1)),   # already next year there
 ])
 def test_today_is_the_date_in_viet_nam_whatever_the_server_zone(utc, expected, monkeypatch) -> None:
-    monkeypatch.setattr(periods, "datetime", _frozen_at(utc))
+    monkeypatch.setattr(clock, "datetime", _frozen_at(utc))
     assert local_today() == expected
     assert parse_period("all", today=local_today()).end == expected
 

@@ -32,15 +32,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from catalog.clock import local_midnight
 from catalog.errors import CatalogueValidationError
 from catalog.ocop import OcopCertification, stars_as_of
+from catalog.periods import Period
 from connector.accounts import AccountStatus, MarketplaceAccount
-from connector.ledger.booking import local_midnight
 from connector.ledger.models import LedgerEntry
 from connector.ledger.reports import Report, ReportRow
-from connector.onboarding.funnel import account_households, trained_households
-from connector.onboarding.periods import Period
-from connector.onboarding.platforms import platform_label
+from connector.onboarding import account_households, platform_label, trained_households
 
 INDICATORS: list[tuple[str, str, str, str]] = [  # key, Vietnamese, English, formula
     ("households_account", "Hộ có tài khoản sàn (cuối kỳ)", "Households with an account (end of period)",
@@ -101,7 +100,7 @@ def _end(period: Period) -> Any:
 
 
 def _listings(session: Session, period: Period, values: dict[str, dict[str, float]]) -> None:
-    from connector.sync.models import Binding, BindingState
+    from connector.sync import Binding, BindingState
 
     b = Binding.__table__.c  # type: ignore[attr-defined]
     rows = session.execute(select(b.product_id, _A.marketplace).join_from(

@@ -19,7 +19,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, DateTime
 from sqlmodel import Column, Field, SQLModel
 
-from catalog.producers import utcnow
+from catalog.clock import utcnow
 
 
 class Role(StrEnum):
