@@ -18,7 +18,7 @@ from typing import TypeAlias
 
 Cell: TypeAlias = str | int | float | bool | date | datetime | time | timedelta | None
 
-FORMULA_STARTS = ("=", "+", "-", "@")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may read as a formula (OWASP's list)
 
 
 def clean_text(text: str) -> str:

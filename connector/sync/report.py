@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog.errors import CatalogueValidationError
+from catalog.importing import escape_formula
 from connector.sync.plan import ACTION_LABELS, Action
 
 
@@ -108,17 +109,17 @@ def write_report(path: Path, report: SyncReport) -> Path:
         with path.open("w", encoding="utf-8-sig", newline="") as fh:  # BOM: Excel opens Vietnamese right
             writer = csv.writer(fh)
             writer.writerow(COLUMNS)
-            writer.writerows(report_rows(report))
+            # a name or a marketplace's message beginning with = + - @ is shown, never evaluated
+            writer.writerows([[escape_formula(v) if isinstance(v, str) else v for v in row]
+                              for row in report_rows(report)])
     else:
-        from openpyxl import Workbook
+        import xlsxwriter
 
-        book = Workbook()
-        sheet = book.active
-        assert sheet is not None
-        sheet.title = "Đồng bộ"
-        sheet.append(list(COLUMNS))
-        for row in report_rows(report):
-            sheet.append(row)
-        sheet.freeze_panes = "A2"
-        book.save(path)
+        book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+        sheet = book.add_worksheet("Đồng bộ")
+        for r, row in enumerate([list(COLUMNS), *report_rows(report)]):
+            for c, value in enumerate(row):
+                sheet.write_string(r, c, str(value))
+        sheet.freeze_panes(1, 0)
+        book.close()
     return path

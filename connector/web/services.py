@@ -157,7 +157,7 @@ def province_workbook(out: Path, *, counts: ProvinceCounts, funnel: FunnelReport
                       turnover: list[tuple[str, list[Any]]] | None = None) -> Path:
     """The dashboard as one .xlsx: indicators, the funnel, products by district, turnover when present."""
     vi = lang != "en"
-    book = xlsxwriter.Workbook(str(out))
+    book = xlsxwriter.Workbook(str(out), {"strings_to_formulas": False, "strings_to_urls": False})
     bold = book.add_format({"bold": True})
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "text_wrap": True})
     sheet = book.add_worksheet("Chỉ tiêu" if vi else "Indicators")
