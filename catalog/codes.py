@@ -63,6 +63,7 @@ _VALUES: dict[str, tuple[str, str]] = {
     "value.invalid": ("Giá trị không hợp lệ: '{value}'.", "Invalid value: '{value}'."),
     "value.required": ("Thiếu giá trị bắt buộc.", "A required value is missing."),
     "text.too_long": ("Quá dài: tối đa {max} ký tự.", "Too long: at most {max} characters."),
+    "number.too_large": ("'{value}' quá lớn: tối đa {max}.", "'{value}' is too large: at most {max}."),
     "price.invalid": ("Giá '{value}' không đọc được thành số tiền (đồng).", "Price '{value}' is not an amount in đồng."),
     "price.fraction": (
         "Giá '{value}' có phần lẻ của đồng; tiền Việt Nam không có số lẻ.",
@@ -217,8 +218,10 @@ _IMAGES: dict[str, tuple[str, str]] = {
     ),
     "image.corrupt": ("Ảnh bị hỏng, không đọc được: {detail}", "The image is damaged and cannot be read: {detail}"),
     "image.too_many_pixels": (
-        "Ảnh có quá nhiều điểm ảnh ({pixels}, tối đa {max}); đã từ chối trước khi giải mã.",
-        "The image has too many pixels ({pixels}, at most {max}); refused before decoding.",
+        "Ảnh có quá nhiều điểm ảnh ({pixels}, tối đa {max}); đã từ chối trước khi giải mã. Hãy thu nhỏ ảnh "
+        "(ví dụ 4000×3000) hoặc chụp lại ở độ phân giải thấp hơn rồi tải lên lại.",
+        "The image has too many pixels ({pixels}, at most {max}); refused before decoding. Shrink it (to "
+        "4000×3000, say) or take it again at a lower resolution, then upload it again.",
     ),
     "image.too_small": (
         "Ảnh quá nhỏ ({width}×{height} px): cạnh dài cần ít nhất {min} px.",
@@ -324,6 +327,10 @@ _ONBOARDING: dict[str, tuple[str, str]] = {
         "held for review; use `agri producers merge` or `agri producers keep-both`."),
     "onboarding.account_changed": ("Tài khoản {value} đã cập nhật: {changes}.", "Account {value} updated: {changes}."),
     "onboarding.member_unknown": ("Không tìm thấy thành viên tổ '{value}'.", "No team member '{value}'."),
+    "period.out_of_range": (
+        "Kỳ '{value}' nằm ngoài các năm {first}–{last}.",
+        "The period '{value}' is outside the years {first}–{last}.",
+    ),
     "onboarding.period_invalid": (
         "Kỳ báo cáo '{value}' không hợp lệ (dùng 2024, 2024-06, 2024-Q2, 2024-H1, 2024-01..2024-06 hoặc all).",
         "Invalid period '{value}' (use 2024, 2024-06, 2024-Q2, 2024-H1, 2024-01..2024-06 or all)."),

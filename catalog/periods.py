@@ -14,6 +14,7 @@ _YEAR = re.compile(r"^(\d{4})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _QUARTER = re.compile(r"^(\d{4})-?q([1-4])$", re.IGNORECASE)
 _HALF = re.compile(r"^(\d{4})-?h([12])$", re.IGNORECASE)
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # the e-commerce figures this tool keeps; beyond them a period is a typo
 _ALL = {"all", "luy-ke", "luyke", "lũy-kế", "lũy kế", "tat-ca", "*", ""}
 
 
@@ -67,4 +68,6 @@ def parse_period(text: str | None, *, today: date) -> Period:
         raise CatalogueValidationError("onboarding.period_invalid", value=text) from None
     if end < start:
         raise CatalogueValidationError("onboarding.period_invalid", value=text)
+    if start.year < FIRST_YEAR or end.year > LAST_YEAR:
+        raise CatalogueValidationError("period.out_of_range", value=text, first=FIRST_YEAR, last=LAST_YEAR)
     return Period(start, end, raw)

@@ -32,26 +32,34 @@ class ProductStatus(StrEnum):
     archived = "archived"
 
 
+MAX_STOCK = 1_000_000_000  # bounds a form, an API call and an import all check (a 32-bit-safe count)
+MAX_MEASURE = 10_000_000  # grams or millimetres: 10 tonnes, 10 km
+MAX_DESCRIPTION = 5000
+MAX_SHELF_LIFE_DAYS = 36_500
+
+
 class ProductBase(SQLModel):
     sku: str = Field(min_length=1, max_length=64, regex=r"^[A-Za-z0-9][A-Za-z0-9._\-]*$")
     name: str = Field(min_length=1, max_length=255)
-    description: str | None = None
+    description: str | None = None  # (a TEXT column: its length is checked by ProductCreate and ProductUpdate)
     category_code: str | None = Field(default=None, max_length=32, foreign_key="category.code")
     unit: str = Field(default="gói", max_length=16)
     net_qty: Decimal | None = Field(default=None, sa_type=Numeric(12, 3))
     net_unit: str | None = Field(default=None, max_length=8)
     price: int = Field(ge=0, le=MAX_PRICE, sa_type=BigInteger, description="Whole VND")
-    stock: int = Field(default=0, ge=0)
-    weight_g: int | None = Field(default=None, ge=0)
-    length_mm: int | None = Field(default=None, ge=0)
-    width_mm: int | None = Field(default=None, ge=0)
-    height_mm: int | None = Field(default=None, ge=0)
+    stock: int = Field(default=0, ge=0, le=MAX_STOCK)
+    weight_g: int | None = Field(default=None, ge=0, le=MAX_MEASURE)
+    length_mm: int | None = Field(default=None, ge=0, le=MAX_MEASURE)
+    width_mm: int | None = Field(default=None, ge=0, le=MAX_MEASURE)
+    height_mm: int | None = Field(default=None, ge=0, le=MAX_MEASURE)
     barcode: str | None = Field(default=None, max_length=14)
-    shelf_life_days: int | None = Field(default=None, ge=0)
+    shelf_life_days: int | None = Field(default=None, ge=0, le=MAX_SHELF_LIFE_DAYS)
     status: ProductStatus = ProductStatus.active
 
 
 class ProductCreate(ProductBase):
+    description: str | None = Field(default=None, max_length=MAX_DESCRIPTION)
+
     @field_validator("price", mode="before")
     @classmethod
     def _whole_vnd(cls, value: Any) -> Any:
@@ -78,21 +86,31 @@ class ProductCreate(ProductBase):
 
 
 class ProductUpdate(SQLModel):
-    name: str | None = None
-    description: str | None = None
-    category_code: str | None = None
-    unit: str | None = None
-    net_qty: Decimal | None = None
-    net_unit: str | None = None
-    price: int | None = Field(default=None, ge=0)
-    stock: int | None = Field(default=None, ge=0)
-    weight_g: int | None = None
-    length_mm: int | None = None
-    width_mm: int | None = None
-    height_mm: int | None = None
-    barcode: str | None = None
-    shelf_life_days: int | None = None
+    """The fields an edit may set (any subset), with the same bounds as a new product's: a form, the API and
+    the CLI all refuse what the catalogue could not store or show back."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=255)
+    description: str | None = Field(default=None, max_length=MAX_DESCRIPTION)
+    category_code: str | None = Field(default=None, max_length=32)
+    unit: str | None = Field(default=None, min_length=1, max_length=16)
+    net_qty: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=3)
+    net_unit: str | None = Field(default=None, max_length=8)
+    price: int | None = Field(default=None, ge=0, le=MAX_PRICE)
+    stock: int | None = Field(default=None, ge=0, le=MAX_STOCK)
+    weight_g: int | None = Field(default=None, ge=0, le=MAX_MEASURE)
+    length_mm: int | None = Field(default=None, ge=0, le=MAX_MEASURE)
+    width_mm: int | None = Field(default=None, ge=0, le=MAX_MEASURE)
+    height_mm: int | None = Field(default=None, ge=0, le=MAX_MEASURE)
+    barcode: str | None = Field(default=None, max_length=14)
+    shelf_life_days: int | None = Field(default=None, ge=0, le=MAX_SHELF_LIFE_DAYS)
     status: ProductStatus | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _named(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("a name cannot be blank")
+        return value
 
 
 class Product(ProductBase, table=True):

@@ -38,5 +38,11 @@ CODES: dict[str, tuple[str, str]] = {
         "This touches producers outside your communes (or moves one into or out of your area); nothing was "
         "written. Leave those rows out, or ask an administrator.",
     ),
+    "web.unexpected": (
+        "Đã có lỗi ngoài dự kiến; việc vừa làm chưa được lưu. Hãy thử lại; nếu vẫn lỗi, báo cho quản trị viên "
+        "mã sự cố {incident}.",
+        "Something unexpected went wrong; what you just did was not saved. Try again; if it happens again, give "
+        "the administrator the incident code {incident}.",
+    ),
     "web.feature_missing": ("Chức năng '{value}' chưa được cài đặt.", "The '{value}' feature is not installed."),
 }

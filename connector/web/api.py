@@ -23,7 +23,7 @@ from connector.funnel import FUNNEL_STEPS
 from connector.ledger import indicators, reported_totals, turnover
 from connector.onboarding import build_funnel
 from connector.users import Role
-from connector.web.deps import UserPage
+from connector.web.deps import RowId, UserPage
 from connector.web.pages.catalogue import UPLOADERS, forget_upload, run_import, stage_upload
 from connector.web.pages.field import STAFF, open_candidates
 from connector.web.pages.products import EDITORS
@@ -73,13 +73,13 @@ def products(ctx: UserPage, q: str = "") -> Envelope[list[ProductPublic]]:
 
 
 @router.get("/products/{product_id}")
-def product(ctx: UserPage, product_id: int) -> Envelope[ProductPublic]:
+def product(ctx: UserPage, product_id: RowId) -> Envelope[ProductPublic]:
     who = ctx.require(*EDITORS)
     return Envelope(data=public(*scoped_product(session=ctx.session, who=who, product_id=product_id)))
 
 
 @router.patch("/products/{product_id}")
-def edit_product(ctx: UserPage, product_id: int, body: ProductEdit) -> Envelope[ProductPublic]:
+def edit_product(ctx: UserPage, product_id: RowId, body: ProductEdit) -> Envelope[ProductPublic]:
     ctx.check_csrf(None)
     who = ctx.require(*EDITORS)
     item, producer = scoped_product(session=ctx.session, who=who, product_id=product_id)

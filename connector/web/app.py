@@ -9,6 +9,8 @@ here, and only here.
 
 from __future__ import annotations
 
+import logging
+import secrets
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -34,8 +36,10 @@ from connector.web.auth import AuthError, ForbiddenError
 from connector.web.deps import CsrfError, LoginRequired, language, login_redirect
 from connector.web.i18n import tr
 from connector.web.runs import SyncRuns
+from connector.web.validation import field_of, problem_of
 
 HERE = Path(__file__).resolve().parent
+log = logging.getLogger("agri.web")
 # pages load only their own files; photo previews are blob: URLs; the API docs page is not a page of ours
 CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
@@ -53,6 +57,20 @@ def status_for(error: AgriConnectorError) -> int:
     if isinstance(error, CatalogueValidationError):
         return 422
     return 400
+
+
+def _security_headers(request: Request, response: Response) -> dict[str, str]:
+    """Headers every answer carries; pages, the API and downloads (personal data) are never cached."""
+    headers = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "same-origin"}
+    kind = response.headers.get("content-type", "")
+    if kind.startswith("text/html"):
+        headers["Content-Security-Policy"] = CSP
+    if kind.startswith("text/html") or _is_api(request) or "attachment" in response.headers.get(
+            "content-disposition", ""):
+        headers["Cache-Control"] = "no-store"
+    if request.url.scheme == "https":  # direct, or as a trusted proxy reports it
+        headers["Strict-Transport-Security"] = "max-age=31536000"
+    return headers
 
 
 def _is_api(request: Request) -> bool:
@@ -106,14 +124,8 @@ def create_app(*, engine: Engine | None = None, settings: Settings | None = None
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:
         response: Response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if response.headers.get("content-type", "").startswith("text/html"):
-            response.headers.setdefault("Content-Security-Policy", CSP)
-            response.headers.setdefault("Cache-Control", "no-store")
-        if request.url.scheme == "https":  # direct, or as a trusted proxy reports it
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        for name, value in _security_headers(request, response).items():
+            response.headers.setdefault(name, value)
         return response
 
     @app.exception_handler(AgriConnectorError)
@@ -137,11 +149,29 @@ def create_app(*, engine: Engine | None = None, settings: Settings | None = None
                                  "errors": [{"code": code, "message": message}]}, status_code=error.status_code)
         return _error_page(request, error.status_code, message)
 
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> Response:
+        """A bug or a failure below: an incident id the log carries, a page or envelope with no traceback."""
+        incident = secrets.token_hex(4)
+        log.error("incident %s: %s %s", incident, request.method, request.url.path, exc_info=error)
+        lang = language(request, settings.lang)
+        message = render("web.unexpected", lang, {"incident": incident})
+        if _is_api(request):
+            response: Response = JSONResponse({"ok": False, "data": None, "summary": {}, "errors": [
+                {"code": "web.unexpected", "message": message, "incident": incident}]}, status_code=500)
+        else:
+            response = _error_page(request, 500, message)
+        for name, value in _security_headers(request, response).items():  # (outside the middleware's reach)
+            response.headers.setdefault(name, value)
+        return response
+
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> Response:
         lang = language(request, settings.lang)
-        errors = [{"code": "value.invalid", "message": render("value.invalid", lang, {"value": e.get("input")}),
-                   "column": ".".join(str(p) for p in e.get("loc", ())[1:])} for e in error.errors()]
+        errors = []
+        for e in error.errors():
+            code, params = problem_of(e)
+            errors.append({"code": code, "message": render(code, lang, params), "column": field_of(e, skip=1)})
         if _is_api(request):
             return JSONResponse({"ok": False, "data": None, "errors": errors, "summary": {}}, status_code=422)
         return _error_page(request, 422, "; ".join(f"{e['column']}: {e['message']}" for e in errors))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import Depends, Request
+from fastapi import Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
@@ -123,6 +123,9 @@ def page(ctx: Annotated[Page, Depends(anonymous, scope="function")]) -> Page:
 
 AnyPage = Annotated[Page, Depends(anonymous, scope="function")]
 UserPage = Annotated[Page, Depends(page, scope="function")]
+MAX_ROW_ID = 2**63 - 1  # what a database integer key can hold: a longer id in a URL is a 4xx, not an overflow
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+FormRowId = Annotated[int, Form(ge=0, le=MAX_ROW_ID)]
 
 
 def redirect(url: str) -> RedirectResponse:

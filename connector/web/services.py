@@ -48,6 +48,9 @@ def add_product_photo(*, session: Session, store: ImageStore, product: Product, 
     """Append a photo to ``product``; refuses what is not an image (``image.*`` codes)."""
     with open_image(data) as img:
         width, height, fmt = img.width, img.height, img.format or "?"
+    if width * height > DEFAULT_PROFILE.max_pixels:  # it could never be prepared: refuse it before it takes a slot
+        raise CatalogueValidationError("image.too_many_pixels", pixels=width * height,
+                                       max=DEFAULT_PROFILE.max_pixels)
     existing = product_images(session=session, product=product)
     if len(existing) >= MAX_PHOTOS:
         raise CatalogueValidationError("import.too_many_images", max=MAX_PHOTOS)

@@ -80,7 +80,7 @@ def stage_upload(ctx: Page, file: UploadFile | None, images: UploadFile | None) 
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    meta = {"user_id": ctx.user.user_id, "file": saved.name, "name": Path(file.filename).name,
+    meta = {"user_id": ctx.user.user_id, "file": saved.name, "name": safe_stem(file.filename) + saved.suffix,
             "images": zipped.name if zipped else None}
     (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
     return token
@@ -104,7 +104,7 @@ def run_import(ctx: Page, token: str, *, dry_run: bool) -> ImportResult:
     it is kept only when every producer it creates, changes or moves was and stays in their communes;
     otherwise nothing is written and :class:`~connector.web.scope.OutsideAreaError` says so, naming nothing."""
     _folder, path, images, name = staged(ctx, token)
-    named = path.with_name(Path(name).stem[:80] + path.suffix)
+    named = path.with_name(safe_stem(name) + path.suffix)
     if not named.exists():
         path.rename(named)
         meta = json.loads((path.parent / "meta.json").read_text(encoding="utf-8"))
@@ -121,6 +121,14 @@ def run_import(ctx: Page, token: str, *, dry_run: bool) -> ImportResult:
         ctx.session.rollback()
         result.dry_run, result.committed = True, False
     return result
+
+
+def safe_stem(name: str, max_bytes: int = 120) -> str:
+    """A file name's stem as the import report names it, safe to create on any disk: no control characters or
+    separators, at most ``max_bytes`` of UTF-8 (80 emoji are 320 bytes, past most file systems' 255)."""
+    stem = "".join(ch for ch in Path(name.replace("\\", "/")).stem if ch.isprintable() and ch not in '/:*?"<>|')
+    cut = stem.encode("utf-8")[:max_bytes].decode("utf-8", errors="ignore").strip(" .")
+    return cut or "upload"
 
 
 def forget_upload(ctx: Page, token: str) -> None:

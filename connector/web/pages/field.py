@@ -16,7 +16,7 @@ from catalog.errors import CatalogueValidationError, NotFoundError
 from catalog.producers import Producer
 from connector.onboarding import PLATFORMS, CandidateStatus, MergeCandidate, TeamMember, keep_both, merge_producers
 from connector.users import Role
-from connector.web.deps import Page, UserPage, redirect
+from connector.web.deps import Page, RowId, UserPage, redirect
 from connector.web.pages.products import notice_of
 from connector.web.scope import OutsideAreaError, Principal, area_guard
 from connector.web.services import FieldEntry, register_household
@@ -124,7 +124,7 @@ def merges(ctx: UserPage) -> HTMLResponse:
 
 
 @router.post("/field/merges/{candidate_id}", response_model=None)
-def decide(ctx: UserPage, candidate_id: int, csrf: Annotated[str, Form()] = "",
+def decide(ctx: UserPage, candidate_id: RowId, csrf: Annotated[str, Form()] = "",
            action: Annotated[str, Form()] = "") -> Response:
     ctx.check_csrf(csrf)
     who = ctx.require(*STAFF)

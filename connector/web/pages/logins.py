@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from catalog.errors import NotFoundError
 from connector.users import Role, WebUser
 from connector.web.auth import NewUser, create_user, issue_code, list_users
-from connector.web.deps import Page, UserPage
+from connector.web.deps import Page, RowId, UserPage
 from connector.web.scope import scoped_producer, visible_producer_ids, visible_producers
 
 router = APIRouter()
@@ -45,7 +45,7 @@ def create_login(ctx: UserPage, csrf: Annotated[str, Form()] = "", producer: Ann
 
 
 @router.post("/logins/{user_id}/reset", response_class=HTMLResponse)
-def reset_login(ctx: UserPage, user_id: int, csrf: Annotated[str, Form()] = "") -> HTMLResponse:
+def reset_login(ctx: UserPage, user_id: RowId, csrf: Annotated[str, Form()] = "") -> HTMLResponse:
     ctx.check_csrf(csrf)
     who = ctx.require(*STAFF)
     user = ctx.session.get(WebUser, user_id)

@@ -20,7 +20,7 @@ from catalog.producers import Producer
 from connector.accounts import MarketplaceAccount
 from connector.listings import bind_manually, build_pack, channel_names
 from connector.users import Role
-from connector.web.deps import UserPage, redirect
+from connector.web.deps import FormRowId, RowId, UserPage, redirect
 from connector.web.scope import Principal, scoped_product
 
 router = APIRouter()
@@ -44,7 +44,7 @@ def _account(session: Session, who: Principal, account_id: int) -> MarketplaceAc
 
 
 @router.get("/listings/pack/{account_id}.zip")
-def download_pack(ctx: UserPage, account_id: int, only_changed: bool = False) -> FileResponse:
+def download_pack(ctx: UserPage, account_id: RowId, only_changed: bool = False) -> FileResponse:
     who = ctx.require(*PACKERS)
     account = _account(ctx.session, who, account_id)
     folder = Path(tempfile.mkdtemp(prefix="agri-pack-"))
@@ -59,8 +59,8 @@ def download_pack(ctx: UserPage, account_id: int, only_changed: bool = False) ->
 
 
 @router.post("/listings/bind")
-def bind_listing(ctx: UserPage, csrf: Annotated[str, Form()] = "", account: Annotated[int, Form()] = 0,
-                 product: Annotated[int, Form()] = 0, listing: Annotated[str, Form()] = "") -> RedirectResponse:
+def bind_listing(ctx: UserPage, csrf: Annotated[str, Form()] = "", account: FormRowId = 0,
+                 product: FormRowId = 0, listing: Annotated[str, Form()] = "") -> RedirectResponse:
     ctx.check_csrf(csrf)
     who = ctx.require(*PACKERS)
     chosen = _account(ctx.session, who, account)

@@ -7,14 +7,17 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 
+from catalog.codes import render
 from catalog.errors import CatalogueValidationError
 from catalog.money import format_vnd, parse_vnd
 from catalog.products import ProductStatus, ProductUpdate, product_images, update_product
 from connector.users import Role
-from connector.web.deps import Page, UserPage, redirect
+from connector.web.deps import Page, RowId, UserPage, redirect
 from connector.web.scope import scoped_product, visible_products
 from connector.web.services import add_product_photo, photo_url
+from connector.web.validation import messages_by_field
 
 router = APIRouter()
 EDITORS = (Role.producer, Role.staff, Role.admin)
@@ -46,22 +49,23 @@ def notice_of(ctx: Page) -> str | None:
 
 
 @router.get("/products/{product_id}", response_class=HTMLResponse)
-def product_form(ctx: UserPage, product_id: int) -> HTMLResponse:
+def product_form(ctx: UserPage, product_id: RowId) -> HTMLResponse:
     who = ctx.require(*EDITORS)
     product, producer = scoped_product(session=ctx.session, who=who, product_id=product_id)
     return ctx.render("product.html", product=product, producer=producer, photos=_photos(ctx, product_id),
                       errors={}, statuses=list(ProductStatus), notice=notice_of(ctx))
 
 
-def _form_update(name: str, price: str, stock: str, unit: str, weight_g: str, description: str,
-                 status: str) -> tuple[ProductUpdate, dict[str, str]]:
+def _form_update(lang: str, name: str, price: str, stock: str, unit: str, weight_g: str, description: str,
+                 status: str) -> tuple[ProductUpdate | None, dict[str, str]]:
+    """The form's fields as an edit, checked by the same model as the API; or the message for each bad field."""
     errors: dict[str, str] = {}
     values: dict[str, object] = {"name": name.strip(), "unit": unit.strip() or "gói",
                                  "description": description.strip() or None}
     try:
         values["price"] = parse_vnd(price)
     except CatalogueValidationError as error:
-        errors["price"] = error.code
+        errors["price"] = error.message(lang)
     for key, raw in (("stock", stock), ("weight_g", weight_g)):
         text = raw.strip().replace(".", "").replace(",", "")
         if not text:
@@ -69,16 +73,18 @@ def _form_update(name: str, price: str, stock: str, unit: str, weight_g: str, de
         elif text.isdigit():
             values[key] = int(text)
         else:
-            errors[key] = "number.not_integer"
-    if not values["name"]:
-        errors["name"] = "value.required"
+            errors[key] = render("number.not_integer", lang, {"value": raw.strip()[:60]})
     if status in ProductStatus.__members__:
         values["status"] = ProductStatus(status)
-    return ProductUpdate(**values), errors  # type: ignore[arg-type]
+    try:
+        data = ProductUpdate.model_validate({k: v for k, v in values.items() if k not in errors})
+    except ValidationError as invalid:
+        return None, {**messages_by_field(invalid.errors(), lang), **errors}
+    return (None if errors else data), errors
 
 
 @router.post("/products/{product_id}", response_model=None)
-def product_save(ctx: UserPage, product_id: int, csrf: Annotated[str, Form()] = "",
+def product_save(ctx: UserPage, product_id: RowId, csrf: Annotated[str, Form()] = "",
                  name: Annotated[str, Form()] = "", price: Annotated[str, Form()] = "",
                  stock: Annotated[str, Form()] = "", unit: Annotated[str, Form()] = "",
                  weight_g: Annotated[str, Form()] = "", description: Annotated[str, Form()] = "",
@@ -86,13 +92,10 @@ def product_save(ctx: UserPage, product_id: int, csrf: Annotated[str, Form()] = 
     ctx.check_csrf(csrf)
     who = ctx.require(*EDITORS)
     product, producer = scoped_product(session=ctx.session, who=who, product_id=product_id)
-    data, errors = _form_update(name, price, stock, unit, weight_g, description, status)
-    if errors:
-        from catalog.codes import render
-
-        messages = {k: render(code, ctx.lang, {"value": ""}) for k, code in errors.items()}
+    data, errors = _form_update(ctx.lang, name, price, stock, unit, weight_g, description, status)
+    if data is None:
         return ctx.render("product.html", status_code=422, product=product, producer=producer,
-                          photos=_photos(ctx, product_id), errors=messages, statuses=list(ProductStatus),
+                          photos=_photos(ctx, product_id), errors=errors, statuses=list(ProductStatus),
                           notice=None)
     changes = update_product(session=ctx.session, product=product, data=data)
     notice = "saved" if changes else "nothing_changed"
@@ -100,7 +103,7 @@ def product_save(ctx: UserPage, product_id: int, csrf: Annotated[str, Form()] = 
 
 
 @router.post("/products/{product_id}/photos")
-def product_photo(ctx: UserPage, product_id: int, photo: Annotated[UploadFile | None, File()] = None,
+def product_photo(ctx: UserPage, product_id: RowId, photo: Annotated[UploadFile | None, File()] = None,
                   csrf: Annotated[str, Form()] = "") -> RedirectResponse:
     ctx.check_csrf(csrf)
     who = ctx.require(*EDITORS)

@@ -29,7 +29,7 @@ from connector.ledger import SALES_COLUMNS, LedgerEntry, add_reported_total, imp
 from connector.onboarding import PLATFORMS, parse_platform
 from connector.users import Role
 from connector.web.deps import Page, UserPage
-from connector.web.pages.catalogue import MAX_UPLOAD
+from connector.web.pages.catalogue import MAX_UPLOAD, safe_stem
 from connector.web.scope import Principal, scoped_producer, visible_producers
 
 router = APIRouter()
@@ -125,7 +125,7 @@ def sales_import(ctx: UserPage, file: Annotated[UploadFile | None, File()] = Non
         raise CatalogueValidationError("file.unreadable", path=Path(file.filename).name, detail=".xlsx, .ods, .csv")
     folder = Path(tempfile.mkdtemp(prefix="agri-sales-"))
     try:
-        path = folder / (Path(file.filename).stem[:80] + suffix)
+        path = folder / (safe_stem(file.filename) + suffix)
         data = file.file.read(MAX_UPLOAD + 1)
         if len(data) > MAX_UPLOAD:
             raise CatalogueValidationError("web.upload_too_large", max_mb=MAX_UPLOAD // (1024 * 1024))

@@ -13,7 +13,7 @@ from catalog.producers import Producer
 from connector.accounts import MarketplaceAccount
 from connector.sync import Binding
 from connector.users import Role
-from connector.web.deps import Page, UserPage, redirect
+from connector.web.deps import Page, RowId, UserPage, redirect
 from connector.web.runs import SyncRuns
 from connector.web.scope import Principal
 
@@ -68,7 +68,7 @@ def sync_run(ctx: UserPage, run_id: str) -> HTMLResponse:
 
 
 @router.post("/listings/{binding_id}/retry")
-def retry_listing(ctx: UserPage, binding_id: int, csrf: Annotated[str, Form()] = "") -> RedirectResponse:
+def retry_listing(ctx: UserPage, binding_id: RowId, csrf: Annotated[str, Form()] = "") -> RedirectResponse:
     """Run the sync again for the listing's account: the engine retries what failed or was rejected."""
     ctx.check_csrf(csrf)
     who = ctx.require(*RUNNERS)
