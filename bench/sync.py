@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from common import figure
 
 from adapters.base import AccountConfig
-from adapters.generic.profile import PROFILE_DIR
+from adapters.generic import PROFILE_DIR
 from adapters.registry import build_adapter
 from catalog.categories import set_category_mapping
 from catalog.clock import utcnow

@@ -4,10 +4,7 @@ reported as a code in the body."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
-import time
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
@@ -17,9 +14,9 @@ import httpx
 from adapters.base import AccountConfig, Adapter, Capabilities, Listing, OrderPage, RemoteImageRef, RemoteListing
 from adapters.http import HttpCore, dig, parse_retry_after
 from adapters.postmart import mapper
+from adapters.postmart.auth import PostmartSignature
 from catalog.errors import (
     AuthError,
-    ConfigurationError,
     MarketplaceError,
     RateLimitedError,
     RejectedError,
@@ -29,7 +26,7 @@ from catalog.errors import (
 )
 from catalog.images import POSTMART_PROFILE, ImageProfile
 
-__all__ = ["PostmartAdapter"]  # found through the entry point agri_connector.adapters
+__all__ = ["CAPABILITIES", "PostmartAdapter", "PostmartSignature", "classify"]
 
 logger = logging.getLogger("adapters.postmart")
 
@@ -84,7 +81,6 @@ class PostmartAdapter(Adapter):
 
     def __init__(self, config: AccountConfig, client: httpx.AsyncClient) -> None:
         super().__init__(config, client)
-        self._prefix = httpx.URL(config.base_url).path.rstrip("/")
         self.http = HttpCore(
             client=client,
             marketplace=self.key,
@@ -92,7 +88,7 @@ class PostmartAdapter(Adapter):
             base_url=config.base_url,
             secrets=config.secret_values(),
             rate=CAPABILITIES.requests_per_second,
-            sign=self._sign,
+            auth=PostmartSignature(config),
             classify=classify,
         )
 
@@ -103,25 +99,6 @@ class PostmartAdapter(Adapter):
     @property
     def image_profile(self) -> ImageProfile:
         return POSTMART_PROFILE
-
-    async def _sign(self, request: httpx.Request) -> None:
-        partner_id = self.config.credentials.get("partner_id", "")
-        key = self.config.credentials.get("partner_key", "")
-        if not partner_id or not key:
-            raise ConfigurationError(
-                "adapters.credentials_missing",
-                account=self.config.name,
-                marketplace=self.key,
-                fields="partner_id, partner_key",
-            )
-        timestamp = int(time.time())
-        api_path = request.url.path.removeprefix(self._prefix)
-        base = mapper.sign_base(partner_id, api_path, timestamp, self.config.shop_id)
-        sign = hmac.new(key.encode(), base.encode(), hashlib.sha256).hexdigest()
-        params = {"partner_id": partner_id, "timestamp": str(timestamp), "sign": sign}
-        if self.config.shop_id:
-            params["shop_id"] = self.config.shop_id
-        request.url = request.url.copy_merge_params(params)
 
     async def refresh_auth(self) -> None:
         """Signed requests hold no token; this checks that the keys are accepted."""

@@ -3,9 +3,7 @@ endpoint, images by URL, order search with an opaque page token."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
@@ -14,7 +12,7 @@ import httpx
 
 from adapters.base import AccountConfig, Adapter, Capabilities, Listing, OrderPage, RemoteImageRef, RemoteListing
 from adapters.common import iso
-from adapters.http import HttpCore, dig, parse_retry_after
+from adapters.http import HttpCore, Token, TokenAuth, dig, parse_retry_after
 from adapters.voso import mapper
 from catalog.errors import (
     AuthError,
@@ -29,7 +27,7 @@ from catalog.errors import (
 )
 from catalog.images import VOSO_PROFILE, ImageProfile
 
-__all__ = ["VosoAdapter"]  # found through the entry point agri_connector.adapters
+__all__ = ["CAPABILITIES", "VosoAdapter", "classify"]
 
 logger = logging.getLogger("adapters.voso")
 
@@ -80,9 +78,7 @@ class VosoAdapter(Adapter):
 
     def __init__(self, config: AccountConfig, client: httpx.AsyncClient) -> None:
         super().__init__(config, client)
-        self._token: str | None = None
-        self._token_expires = 0.0
-        self._login_lock: asyncio.Lock | None = None
+        self.auth = TokenAuth(self._login)  # "Authorization: Bearer <token>"
         self.http = HttpCore(
             client=client,
             marketplace=self.key,
@@ -90,9 +86,8 @@ class VosoAdapter(Adapter):
             base_url=config.base_url,
             secrets=config.secret_values(),
             rate=CAPABILITIES.requests_per_second,
-            sign=self._authorize,
+            auth=self.auth,
             classify=classify,
-            refresh=self.refresh_auth,
         )
 
     @property
@@ -105,41 +100,27 @@ class VosoAdapter(Adapter):
 
     # -- auth ---------------------------------------------------------------------------------
 
-    async def _authorize(self, request: httpx.Request) -> None:
-        if self._token is None or time.monotonic() >= self._token_expires:
-            await self._login(stale=self._token)
-        request.headers["Authorization"] = f"Bearer {self._token}"
-
-    async def _login(self, *, stale: str | None) -> None:
-        if self._login_lock is None:
-            self._login_lock = asyncio.Lock()
-        async with self._login_lock:
-            if self._token is not None and self._token != stale and time.monotonic() < self._token_expires:
-                return  # another task logged in while we waited
-            username = self.config.credentials.get("username")
-            password = self.config.credentials.get("password")
-            if not username or not password:
-                raise ConfigurationError(
-                    "adapters.credentials_missing",
-                    account=self.config.name,
-                    marketplace=self.key,
-                    fields="username, password",
-                )
-            reply = await self.http.request(
-                "POST", "/api/login", json_body={"username": username, "password": password}, authenticated=False
+    async def _login(self) -> Token:
+        username = self.config.credentials.get("username")
+        password = self.config.credentials.get("password")
+        if not username or not password:
+            raise ConfigurationError(
+                "adapters.credentials_missing",
+                account=self.config.name,
+                marketplace=self.key,
+                fields="username, password",
             )
-            token = dig(reply.body, "result.token")
-            expires_in = dig(reply.body, "result.expires_in", 3600)
-            if not isinstance(token, str) or not token:
-                raise AuthError("market.auth", marketplace=self.key, detail="no token in the login answer")
-            self.http.add_secret(token)
-            self._token = token
-            self._token_expires = time.monotonic() + max(1.0, float(expires_in) - 30.0)
+        reply = await self.http.request(
+            "POST", "/api/login", json_body={"username": username, "password": password}, authenticated=False
+        )
+        token = dig(reply.body, "result.token")
+        if not isinstance(token, str) or not token:
+            raise AuthError("market.auth", marketplace=self.key, detail="no token in the login answer")
+        self.http.add_secret(token)
+        return Token(token, float(dig(reply.body, "result.expires_in", 3600)))
 
     async def refresh_auth(self) -> None:
-        await self._login(stale=self._token)
-        if self._token is None:
-            raise AuthError("market.auth", marketplace=self.key, detail="login failed")
+        await self.auth.refresh()
 
     # -- listings -----------------------------------------------------------------------------
 

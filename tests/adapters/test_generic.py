@@ -16,9 +16,17 @@ import httpx
 import pytest
 import respx
 
-from adapters.base import AccountConfig, Listing, OrderStatus, RemoteImageRef
+from adapters.base import AccountConfig, Listing, ListingState, OrderStatus, RemoteImageRef
 from adapters.generic import GenericAdapter
-from adapters.generic.profile import PROFILE_DIR, get_profile, load_profile, profile_names
+from adapters.generic.profile import (
+    PROFILE_DIR,
+    ListingStates,
+    OrderStatuses,
+    Profile,
+    get_profile,
+    load_profile,
+    profile_names,
+)
 from adapters.generic.signing import sign
 from adapters.generic.template import render
 from adapters.http import RetryPolicy, set_default_policy
@@ -58,6 +66,16 @@ def _faulty(tmp_path: Path, old: str, new: str, name: str = "sandbox") -> Path:
         ('param = "page", ', "", "operations.orders.pagination.param", "needs a parameter"),
         ("delisted = [\"inactive\"]", "gone = [\"inactive\"]", "listing.states.gone", "not one of"),
         ('image_profile = "default"', 'image_profile = "nope"', "capabilities.image_profile", "nope"),
+        ('[listing]\nid = "id"', '[listing]\ncolour = "red"\nid = "id"', "listing.colour", "unknown key"),
+        ('title = "S', 'titel = "S', "titel", "unknown key (known: title, capabilities"),
+        ("[listing.states]", "[listing.statez]", "listing.statez", "unknown key"),
+        ('file_field = "file"', 'file_field = "file"\nfield = "x"', "operations.upload_image.field", "unknown key"),
+        ("needs_review = true", 'needs_review = "yes"', "capabilities.needs_review", "must be true or false"),
+        ("batch_limit = 1", "batch_limit = 1.5", "capabilities.batch_limit", "must be a whole number"),
+        ("requests_per_second = 100", "requests_per_second = 0", "capabilities.requests_per_second", "positive"),
+        ('retry = ["internal", "system_busy"]', "retry = [{}]", "errors.retry", "must be a list of strings"),
+        ('name = "X-Api-Key"\n', "", "auth.name", "missing"),
+        ('credentials = ["api_key"]', "credentials = []", "auth.credentials", "list the secrets"),
     ],
 )
 def test_faulty_profile_names_file_key_and_reason(tmp_path: Path, old: str, new: str, key: str, reason: str) -> None:
@@ -70,6 +88,35 @@ def test_faulty_profile_names_file_key_and_reason(tmp_path: Path, old: str, new:
     assert error.params["key"] == key
     assert reason in error.params["reason"]
     assert str(path) in error.message("vi") and key in error.message("vi")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "reason"),
+    [
+        ('token_path = "result.token"\n', "", "auth.token_path", "missing"),
+        ("[auth.login]", "[auth.logon]", "auth.logon", "unknown key"),
+        ("rate = 5", "rate = -5", "auth.login.rate", "must be a positive number"),
+        ('style = "token"', 'style = "pages"', "operations.orders.pagination.style", "'pages' is not one of"),
+    ],
+)
+def test_faulty_login_profile(tmp_path: Path, old: str, new: str, key: str, reason: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        load_profile(_faulty(tmp_path, old, new, "sendo"))
+    assert caught.value.params["key"] == key and reason in caught.value.params["reason"]
+
+
+def test_the_state_tables_name_our_states() -> None:
+    assert tuple(ListingStates.model_fields) == tuple(s.value for s in ListingState)
+    assert tuple(OrderStatuses.model_fields) == tuple(s.value for s in OrderStatus)
+    assert Profile.model_json_schema()["additionalProperties"] is False  # the models are the schema
+
+
+def test_missing_tables_are_named(tmp_path: Path) -> None:
+    path = tmp_path / "bare.toml"
+    path.write_text('title = "Bare"\n', encoding="utf-8")
+    with pytest.raises(ConfigurationError) as caught:
+        load_profile(path)
+    assert (caught.value.params["key"], caught.value.params["reason"]) == ("capabilities", "missing table")
 
 
 def test_unparseable_profile(tmp_path: Path) -> None:

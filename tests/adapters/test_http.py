@@ -13,9 +13,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adapters.http import (
+    Call,
     HttpCore,
     Redactor,
     RetryPolicy,
+    Token,
+    TokenAuth,
     TokenBucket,
     call_with_retries,
     dig,
@@ -160,7 +163,7 @@ def test_token_bucket_spaces_requests_beyond_the_burst() -> None:
 
 
 class _Clock:
-    """A stand-in for the ``time`` module inside adapters.http: the limiter's clock, moved by hand."""
+    """A stand-in for the ``time`` module inside adapters.http.limiter: the limiter's clock, moved by hand."""
 
     def __init__(self) -> None:
         self.now = 1000.0
@@ -175,10 +178,10 @@ class _Clock:
 def test_token_bucket_releases_one_burst_after_a_stall(monkeypatch: pytest.MonkeyPatch) -> None:
     """Requests waiting for their turn while the event loop stalls leave one burst at a time, not
     all at once (a marketplace would count them as one burst and answer 429)."""
-    import adapters.http as http_module
+    import adapters.http.limiter as limiter_module
 
     clock = _Clock()
-    monkeypatch.setattr(http_module, "time", clock)
+    monkeypatch.setattr(limiter_module, "time", clock)
 
     async def scenario() -> list[int]:
         bucket = TokenBucket(100.0, burst=2)
@@ -206,10 +209,10 @@ def test_token_bucket_releases_one_burst_after_a_stall(monkeypatch: pytest.Monke
 
 
 def test_token_bucket_caps_requests_in_flight(monkeypatch: pytest.MonkeyPatch) -> None:
-    import adapters.http as http_module
+    import adapters.http.limiter as limiter_module
 
     clock = _Clock()
-    monkeypatch.setattr(http_module, "time", clock)
+    monkeypatch.setattr(limiter_module, "time", clock)
 
     async def scenario() -> None:
         bucket = TokenBucket(1000.0, burst=2)
@@ -341,44 +344,135 @@ def test_core_classifies_body_codes_through_the_hook() -> None:
     assert run(go()).body == {"error": ""}
 
 
+class _KeyAuth(httpx.Auth):
+    """A key in the query, numbered per attempt; ``refresh`` counts (a :class:`Refreshable` auth)."""
+
+    def __init__(self) -> None:
+        self.signed: list[str] = []
+        self.refreshed = 0
+
+    def auth_flow(self, request: httpx.Request) -> Any:
+        self.signed.append(str(len(self.signed)))
+        request.url = request.url.copy_merge_params({"key": "topsecretvalue", "n": self.signed[-1]})
+        yield request
+
+    async def refresh(self) -> None:
+        self.refreshed += 1
+
+
 @respx.mock
 def test_core_refreshes_once_on_expired_auth() -> None:
-    respx.get(f"{BASE}/me").mock(side_effect=[httpx.Response(401), httpx.Response(200, json={"me": 1})])
-    refreshed = []
-
-    async def refresh() -> None:
-        refreshed.append(1)
+    route = respx.get(f"{BASE}/me").mock(side_effect=[httpx.Response(401), httpx.Response(200, json={"me": 1})])
+    auth = _KeyAuth()
 
     async def go() -> Any:
         async with httpx.AsyncClient() as client:
-            return await _core(client, refresh=refresh).request("GET", "/me")
+            return await _core(client, auth=auth).request("GET", "/me")
 
     assert run(go()).body == {"me": 1}
-    assert refreshed == [1]
+    assert auth.refreshed == 1 and route.calls[1].request.url.params["n"] == "1"
+
+
+@respx.mock
+def test_expired_auth_without_refresh_is_raised() -> None:
+    respx.get(f"{BASE}/me").mock(return_value=httpx.Response(401))
+
+    async def go() -> Any:
+        async with httpx.AsyncClient() as client:
+            return await _core(client, auth=httpx.BasicAuth("user", "topsecretvalue")).request("GET", "/me")
+
+    with pytest.raises(AuthExpiredError):
+        run(go())
 
 
 @respx.mock
 def test_core_signs_every_attempt_and_logs_without_secrets(caplog: pytest.LogCaptureFixture) -> None:
     route = respx.get(f"{BASE}/s").mock(side_effect=[httpx.Response(503, text="topsecretvalue leaked?"),
                                                      httpx.Response(200, json={})])
-    signed: list[str] = []
-
-    async def sign(request: httpx.Request) -> None:
-        signed.append(str(len(signed)))
-        request.url = request.url.copy_merge_params({"key": "topsecretvalue", "n": signed[-1]})
+    auth = _KeyAuth()
 
     async def go() -> Any:
         async with httpx.AsyncClient() as client:
-            return await _core(client, sign=sign).request("GET", "/s")
+            return await _core(client, auth=auth).request("GET", "/s")
 
     with caplog.at_level(logging.DEBUG):
         run(go())
-    assert route.call_count == 2 and signed == ["0", "1"]
+    assert route.call_count == 2 and auth.signed == ["0", "1"]
     assert route.calls[1].request.url.params["n"] == "1"
     records = [r for r in caplog.records if r.name == "adapters.http"]
     assert any(getattr(r, "status", None) == 503 and getattr(r, "attempt", None) == 1 for r in records)
     assert all(hasattr(r, "duration_ms") for r in records if hasattr(r, "status"))
     assert "topsecretvalue" not in caplog.text
+
+
+@respx.mock
+def test_an_unauthenticated_call_skips_the_auth() -> None:
+    route = respx.post(f"{BASE}/login").mock(return_value=httpx.Response(200, json={}))
+    auth = _KeyAuth()
+
+    async def go() -> Any:
+        async with httpx.AsyncClient() as client:
+            return await _core(client, auth=auth).send(Call("POST", "/login", json_body={}, authenticated=False))
+
+    run(go())
+    assert auth.signed == [] and "key" not in route.calls[0].request.url.params
+
+
+@respx.mock
+def test_an_auth_flow_of_two_requests_is_followed() -> None:
+    """httpx's digest auth answers the server's challenge with a second request: both are sent."""
+    challenge = 'Digest realm="m", nonce="abc", qop="auth", algorithm=MD5'
+    route = respx.get(f"{BASE}/d").mock(side_effect=[httpx.Response(401, headers={"WWW-Authenticate": challenge}),
+                                                     httpx.Response(200, json={"ok": 1})])
+
+    async def go() -> Any:
+        async with httpx.AsyncClient() as client:
+            return await _core(client, auth=httpx.DigestAuth("user", "topsecretvalue")).request("GET", "/d")
+
+    assert run(go()).body == {"ok": 1}
+    assert route.call_count == 2 and route.calls[1].request.headers["Authorization"].startswith("Digest ")
+
+
+@respx.mock
+def test_token_auth_logs_in_once_for_concurrent_requests_and_again_when_refused() -> None:
+    logins: list[int] = []
+    respx.post(f"{BASE}/login").mock(side_effect=lambda request: httpx.Response(
+        200, json={"token": f"token{len(logins):04d}"}))
+    seen: list[str] = []
+
+    def data(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers["Authorization"])
+        if request.headers["Authorization"] == "Bearer token0001" and len(seen) > 5:
+            return httpx.Response(401)
+        return httpx.Response(200, json={})
+
+    respx.get(f"{BASE}/data").mock(side_effect=data)
+
+    async def go() -> None:
+        async with httpx.AsyncClient() as client:
+            core: HttpCore
+
+            async def login() -> Token:
+                logins.append(1)
+                reply = await core.request("POST", "/login", authenticated=False)
+                core.add_secret(reply.body["token"])
+                return Token(reply.body["token"], 3600)
+
+            core = _core(client, auth=TokenAuth(login))
+            await asyncio.gather(*(core.request("GET", "/data") for _ in range(5)))
+            await core.request("GET", "/data")  # refused: a new login, then the same call again
+
+    run(go())
+    assert len(logins) == 2
+    assert seen == ["Bearer token0001"] * 6 + ["Bearer token0002"]
+
+
+def test_token_auth_is_async_only() -> None:
+    async def login() -> Token:
+        return Token("t", 60)
+
+    with pytest.raises(RuntimeError):
+        next(TokenAuth(login).sync_auth_flow(httpx.Request("GET", BASE)))
 
 
 @respx.mock

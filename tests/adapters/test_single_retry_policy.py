@@ -1,4 +1,4 @@
-"""The retry policy is defined once (adapters/http.py): no other sleep-and-retry loop in the packages."""
+"""The retry policy is defined once (adapters/http/retry.py): no other sleep-and-retry loop in the packages."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-HOME = ROOT / "adapters" / "http.py"
+HOME = ROOT / "adapters" / "http" / "retry.py"
 RETRY_ERRORS = {"RetriableError", "RateLimitedError", "TimeoutException", "HTTPError", "TransportError",
                 "ConnectError", "ReadTimeout", "RemoteProtocolError", "HTTPStatusError"}
 
@@ -40,6 +40,7 @@ def _retry_loops(tree: ast.AST) -> list[int]:
 
 
 def test_tenacity_is_used_in_one_place_only() -> None:
+    assert re.search(r"^from tenacity import", HOME.read_text(encoding="utf-8"), re.M), "the policy moved: update HOME"
     offenders = [str(p.relative_to(ROOT)) for p in _sources()
                  if p != HOME and re.search(r"^\s*(from|import)\s+tenacity", p.read_text(encoding="utf-8"), re.M)]
     assert offenders == []

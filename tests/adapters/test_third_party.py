@@ -64,6 +64,8 @@ MODULE = '''
 
 from datetime import timedelta
 
+import httpx
+
 from adapters.base import (Adapter, Capabilities, FieldProblem, ListingState, OrderPage, OrderStatus, RemoteImageRef,
                            RemoteListing, RemoteOrder, RemoteOrderLine)
 from adapters.common import parse_time
@@ -93,6 +95,15 @@ def classify(response, body):
     return None
 
 
+class ApiKey(httpx.Auth):
+    def __init__(self, key):
+        self.key = key
+
+    def auth_flow(self, request):
+        request.headers["X-Api-Key"] = self.key
+        yield request
+
+
 class ThirdPartyAdapter(Adapter):
     key = "thirdparty"
     credential_fields = ("api_key",)
@@ -101,10 +112,8 @@ class ThirdPartyAdapter(Adapter):
     def __init__(self, config, client):
         super().__init__(config, client)
         self.http = HttpCore(client=client, marketplace=self.key, account=config.name, base_url=config.base_url,
-                             secrets=config.secret_values(), rate=50, sign=self._sign, classify=classify)
-
-    async def _sign(self, request):
-        request.headers["X-Api-Key"] = self.config.credentials["api_key"]
+                             secrets=config.secret_values(), rate=50, auth=ApiKey(config.credentials["api_key"]),
+                             classify=classify)
 
     @property
     def capabilities(self):
