@@ -31,6 +31,24 @@ _GENERAL: dict[str, tuple[str, str]] = {
     "file.unusable": ("Không đọc/ghi được tệp '{path}': {detail}. Hãy chọn tệp hoặc thư mục khác.",
                       "Cannot read or write '{path}': {detail}. Choose another file or folder."),
     "db.unavailable": ("Không kết nối được cơ sở dữ liệu: {detail}", "Cannot reach the database: {detail}"),
+    "db.readonly": (
+        "Cơ sở dữ liệu chỉ cho đọc, không ghi được gì ({detail}). Kiểm tra quyền ghi của tệp và thư mục chứa nó "
+        "(hoặc tài khoản PostgreSQL); chưa có gì bị thay đổi.",
+        "The database is read-only: nothing could be written ({detail}). Check write permission on the file and its "
+        "folder (or the PostgreSQL role); nothing was changed.",
+    ),
+    "db.disk_full": (
+        "Ổ đĩa đã đầy, cơ sở dữ liệu không ghi được ({detail}). Giải phóng chỗ trống rồi chạy lại; phần chưa ghi "
+        "đã được hoàn tác.",
+        "The disk is full: the database could not write ({detail}). Free some space and run again; what was not "
+        "written was rolled back.",
+    ),
+    "db.locked": (
+        "Cơ sở dữ liệu đang bị một tiến trình khác giữ quá lâu ({detail}). Chờ việc kia xong (một lần nhập, đồng "
+        "bộ…) rồi chạy lại; chưa có gì bị thay đổi.",
+        "The database is held by another process for too long ({detail}). Wait for that work (an import, a "
+        "sync…) to finish and run again; nothing was changed.",
+    ),
     "db.outdated": (
         "Cơ sở dữ liệu chưa được khởi tạo hoặc cần nâng cấp: hãy chạy `agri init`.",
         "The database is not initialised or needs an upgrade: run `agri init`.",

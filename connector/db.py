@@ -40,6 +40,47 @@ class DatabaseOutdated(AgriConnectorError):
     default_code = "db.outdated"
 
 
+class DatabaseReadOnly(DatabaseUnavailable):
+    default_code = "db.readonly"
+
+
+class DatabaseDiskFull(DatabaseUnavailable):
+    default_code = "db.disk_full"
+
+
+class DatabaseLocked(DatabaseUnavailable):
+    default_code = "db.locked"
+
+
+# What the drivers say, by failure: SQLite's messages (its result codes are not exposed by sqlite3 before
+# Python 3.11's sqlite_errorname, which only some builds fill), PostgreSQL's SQLSTATE codes.
+_SQLITE_WORDS = (("readonly database", DatabaseReadOnly), ("read-only", DatabaseReadOnly),
+                 ("disk is full", DatabaseDiskFull), ("disk i/o error", DatabaseDiskFull),
+                 ("database is locked", DatabaseLocked), ("database table is locked", DatabaseLocked))
+_PG_STATES = {"25006": DatabaseReadOnly, "53100": DatabaseDiskFull, "53000": DatabaseDiskFull,
+              "55P03": DatabaseLocked, "40P01": DatabaseLocked, "57014": DatabaseLocked}
+
+
+def database_failure(error: BaseException) -> DatabaseUnavailable | None:
+    """The machine's failure behind ``error`` (read-only, disk full, locked past the wait), found anywhere in its
+    chain of causes — a full disk first surfaces as "session is in 'prepared' state" — or None."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        state = getattr(current, "sqlstate", None) or getattr(getattr(current, "orig", None), "sqlstate", None)
+        if state in _PG_STATES:
+            return _PG_STATES[state](detail=str(current).splitlines()[0][:200])
+        text = str(getattr(current, "orig", None) or current).lower()
+        for words, kind in _SQLITE_WORDS:
+            if words in text:
+                return kind(detail=text.splitlines()[0][:200])
+        if isinstance(current, OSError) and current.errno == 28:  # ENOSPC
+            return DatabaseDiskFull(detail=str(current)[:200])
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return None
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")

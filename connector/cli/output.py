@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 from xlsxwriter.exceptions import FileCreateError
 
 from catalog.errors import (
@@ -32,7 +33,7 @@ from catalog.errors import (
 )
 from catalog.jsonable import to_jsonable
 from connector.console import console, err_console, table
-from connector.db import DatabaseOutdated, DatabaseUnavailable
+from connector.db import DatabaseOutdated, DatabaseUnavailable, database_failure
 from connector.settings import get_settings
 
 
@@ -71,6 +72,11 @@ def reporting(json_mode: bool) -> Iterator[None]:
         yield
     except AgriConnectorError as error:
         _fail(error, json_mode)
+    except SQLAlchemyError as exc:
+        failure = database_failure(exc)
+        if failure is None:
+            raise
+        _fail(failure, json_mode)
     except (OSError, FileCreateError) as exc:  # a file that cannot be read or written, whoever opened it
         cause = exc.args[0] if isinstance(exc, FileCreateError) and exc.args else exc
         path = getattr(cause, "filename", None) or "?"

@@ -29,7 +29,7 @@ from catalog.codes import render
 from catalog.errors import AgriConnectorError, CatalogueValidationError, ConflictError, NotFoundError
 from catalog.image_store import ImageStore
 from catalog.money import format_vnd
-from connector.db import make_engine
+from connector.db import database_failure, make_engine
 from connector.media import create_media_app
 from connector.settings import Settings, get_settings
 from connector.web.auth import AuthError, ForbiddenError
@@ -155,12 +155,14 @@ def create_app(*, engine: Engine | None = None, settings: Settings | None = None
         incident = secrets.token_hex(4)
         log.error("incident %s: %s %s", incident, request.method, request.url.path, exc_info=error)
         lang = language(request, settings.lang)
-        message = render("web.unexpected", lang, {"incident": incident})
+        failure = database_failure(error)  # a machine's failure (read-only, full, locked) is named as such
+        code, status = (failure.code, 503) if failure else ("web.unexpected", 500)
+        message = failure.message(lang) if failure else render(code, lang, {"incident": incident})
         if _is_api(request):
             response: Response = JSONResponse({"ok": False, "data": None, "summary": {}, "errors": [
-                {"code": "web.unexpected", "message": message, "incident": incident}]}, status_code=500)
+                {"code": code, "message": message, "incident": incident}]}, status_code=status)
         else:
-            response = _error_page(request, 500, message)
+            response = _error_page(request, status, message)
         for name, value in _security_headers(request, response).items():  # (outside the middleware's reach)
             response.headers.setdefault(name, value)
         return response
