@@ -11,7 +11,8 @@ them knows about either.
     ├── CatalogueValidationError          one bad value; carries sheet, row, column, value
     ├── MarketplaceError                  what a marketplace said, or failed to say
     │   ├── RetriableError                5xx, timeout, dropped connection; carries retry_after
-    │   │   └── RateLimitedError          HTTP 429 or a rate-limit code inside the body
+    │   │   ├── RateLimitedError          HTTP 429 or a rate-limit code inside the body
+    │   │   └── UnreachableError          nothing answers: the account's run stops (next run retries)
     │   ├── FatalError                    retrying cannot help
     │   │   ├── AuthError                 bad credentials or signature
     │   │   │   └── AuthExpiredError      token expired: refresh, then retry once
@@ -155,6 +156,14 @@ class RejectedError(FatalError):
 
 class RemoteNotFoundError(MarketplaceError):
     default_code = "market.not_found"
+
+
+class UnreachableError(RetriableError):
+    """The marketplace does not answer at all (nothing listens, or silence): the account's run stops at once
+    instead of failing every item after its own retries.  Retriable by the next run, never by the retry
+    policy within this one (``adapters.http.retry.may_retry`` refuses it)."""
+
+    default_code = "adapters.unreachable"
 
 
 class SkippableError(MarketplaceError):

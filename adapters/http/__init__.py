@@ -21,6 +21,7 @@ from adapters.http.classify import (
 )
 from adapters.http.core import Call, HttpCore
 from adapters.http.limiter import TokenBucket, limiter_for
+from adapters.http.reach import Reachability
 from adapters.http.redaction import REDACTED, Redactor, redact_text
 from adapters.http.reply import Reply, decode_body, dig
 from adapters.http.retry import (
@@ -39,6 +40,7 @@ __all__ = [
     "Call",
     "Classifier",
     "HttpCore",
+    "Reachability",
     "Redactor",
     "Refreshable",
     "Reply",

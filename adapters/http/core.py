@@ -28,6 +28,7 @@ import httpx
 from adapters.http.auth import Refreshable
 from adapters.http.classify import Classifier, RequestContext, classify_response, transport_error
 from adapters.http.limiter import TokenBucket, limiter_for
+from adapters.http.reach import Reachability
 from adapters.http.redaction import Redactor
 from adapters.http.reply import Reply, decode_body
 from adapters.http.retry import RetryPolicy, call_with_retries, may_retry
@@ -79,12 +80,14 @@ class HttpCore:
     classify: Classifier | None = None
     redactor: Redactor = field(init=False)
     limiter: TokenBucket = field(init=False)
+    reach: Reachability = field(init=False)
     _timeout: httpx.Timeout = field(init=False)
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
         self.redactor = Redactor(self.secrets)
         self.limiter = limiter_for(self.marketplace, self.account, self.base_url, self.rate)
+        self.reach = Reachability(self.marketplace, self.account)
         self._timeout = httpx.Timeout(self.timeout, connect=min(self.timeout, 5.0))
 
     def add_secret(self, *values: str | None) -> None:
@@ -184,8 +187,11 @@ class HttpCore:
                 return response
 
     async def _transmit(self, request: httpx.Request, attempt: _Attempt) -> httpx.Response:
-        """One request on the wire, paced by the limiter; transport failures become retriable errors."""
+        """One request on the wire, paced by the limiter; transport failures become retriable errors, and
+        an account whose marketplace stopped answering gets :class:`UnreachableError` (see :mod:`.reach`)."""
+        self.reach.check()
         await self.limiter.acquire(in_flight=True)
+        self.reach.check()  # (it may have tripped while this request waited for its slot)
         attempt.started = time.monotonic()
         try:
             try:
@@ -194,7 +200,9 @@ class HttpCore:
             finally:
                 self.limiter.done(time.monotonic() - attempt.started)
         except httpx.TransportError as exc:
-            raise transport_error(exc, attempt.where, self.redactor) from None
+            error = transport_error(exc, attempt.where, self.redactor)
+            raise (self.reach.failed(error.message("en")) or error) from None
+        self.reach.answered()
         attempt.status = response.status_code
         return response
 

@@ -24,7 +24,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 from tenacity.stop import stop_base
 
 from adapters.http.redaction import redact_text
-from catalog.errors import RateLimitedError, RetriableError
+from catalog.errors import RateLimitedError, RetriableError, UnreachableError
 
 T = TypeVar("T")
 SleepFunction = Callable[[float], Awaitable[None]]
@@ -74,8 +74,8 @@ def is_retriable(error: BaseException) -> bool:
 def may_retry(error: BaseException, *, idempotent: bool) -> bool:
     """Whether a failed request may be sent again: any retriable error when it is idempotent;
     for a create (which may have been committed) only the errors that prove it was not."""
-    if not isinstance(error, RetriableError):
-        return False
+    if not isinstance(error, RetriableError) or isinstance(error, UnreachableError):
+        return False  # (an unreachable marketplace is tried again by the next run, not by this one's retries)
     return idempotent or isinstance(error, RateLimitedError) or error.params.get("sent") is False
 
 

@@ -26,6 +26,16 @@ CODES: dict[str, tuple[str, str]] = {
         "tài khoản do 'agri demo' tạo thì có.",
         "Account '{account}' is not connected to the sandbox (no API address); the accounts 'agri demo' makes are.",
     ),
+    "adapters.unreachable": (
+        "Sàn {marketplace} không trả lời ({reason}); đã dừng tài khoản '{account}', các sản phẩm còn lại chưa gửi "
+        "và sẽ được gửi ở lần đồng bộ sau. Kiểm tra mạng hoặc địa chỉ API của tài khoản.",
+        "Marketplace {marketplace} does not answer ({reason}); account '{account}' was stopped and its remaining "
+        "products were not sent (the next sync sends them). Check the network or the account's API address.",
+    ),
+    "adapters.not_attempted": (
+        "Chưa gửi: sàn {marketplace} không trả lời.",
+        "Not sent: marketplace {marketplace} does not answer.",
+    ),
     "adapters.connection": (
         "Mất kết nối tới sàn {marketplace} ({method} {path}): {detail}",
         "Connection to marketplace {marketplace} failed ({method} {path}): {detail}",

@@ -71,7 +71,8 @@ def sync(
 ) -> None:
     """Đồng bộ sản phẩm lên sàn (--dry-run: xem trước). Push the catalogue (--dry-run: preview).
 
-    Kết thúc với mã 1 nếu có sản phẩm lỗi, bị từ chối hoặc bị chặn. Exits 1 if any listing failed.
+    Kết thúc với mã 1 nếu có sản phẩm lỗi, bị từ chối hoặc bị chặn; mã 3 nếu không tài khoản nào chạy được
+    (sàn không trả lời…). Exits 1 if any listing failed, 3 if no account could run (marketplace unreachable…).
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -105,4 +106,6 @@ def sync(
         print_sync_report(outcome)
         if report is not None:
             console.print(f"Báo cáo / report: [bold]{report}[/]")
-    finish(ExitCode.OK if outcome.ok else ExitCode.PARTIAL)
+    stopped = {str(e.get("account")) for e in outcome.account_errors}
+    nothing_done = bool(chosen) and stopped >= {a.name for a in chosen}  # every account stopped: exit 3
+    finish(ExitCode.OK if outcome.ok else ExitCode.UNAVAILABLE if nothing_done else ExitCode.PARTIAL)

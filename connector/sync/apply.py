@@ -32,6 +32,7 @@ from sqlmodel import Session, select
 from adapters.base import Adapter, Listing, ListingState, RemoteImageRef, RemoteListing
 from adapters.http import DEFAULT_POLICY, RetryPolicy, call_with_retries
 from catalog.clock import utcnow
+from catalog.codes import render
 from catalog.errors import (
     AgriConnectorError,
     AuthExpiredError,
@@ -40,6 +41,7 @@ from catalog.errors import (
     RemoteNotFoundError,
     RetriableError,
     SkippableError,
+    UnreachableError,
 )
 from catalog.images import ImageProfile, PreparedImage
 from catalog.products import Product
@@ -131,6 +133,7 @@ class AccountRun:
         self.batch: list[_Answer] = []
         self.refs_json: dict[tuple[RemoteImageRef, ...], list[dict[str, str]]] = {}
         self.wrote = False  # a binding was written (the session's ORM copies are stale)
+        self.unreachable: UnreachableError | None = None  # the marketplace stopped answering: stop the account
         assert account.id is not None
         self.account_id = account.id
 
@@ -157,6 +160,8 @@ class AccountRun:
         finally:
             if self.wrote:
                 _forget_bindings(self.session)
+        if self.unreachable is not None:  # one error for the account; its items say "not attempted"
+            report.account_errors.append({"account": self.account.name, **self.unreachable.to_dict("vi")})
         return report
 
     async def _round(self, items: list[PlannedItem], report: SyncReport, *, last: bool) -> list[ItemResult | None]:
@@ -228,7 +233,7 @@ class AccountRun:
         replans = 0
         while True:
             try:
-                stop = self.cancelled()
+                stop = self.cancelled() or self.unreachable
                 if stop is not None:
                     raise stop
                 result = await self._send(item)  # raises _Replan when the product changed meanwhile
@@ -538,6 +543,13 @@ class AccountRun:
         transaction = self.session.get_transaction()
         if transaction is not None and not transaction.is_active:
             self.session.rollback()  # a database error left the transaction unusable
+        if isinstance(error, UnreachableError):  # nothing reached the marketplace: the binding stays as it was
+            self.unreachable = self.unreachable or error
+            marketplace = error.params.get("marketplace", self.account.marketplace)
+            return ItemResult(self.account.name, item.sku, item.action, Outcome.skipped, item.remote_id,
+                              code="adapters.not_attempted",
+                              message=render("adapters.not_attempted", "vi", {"marketplace": marketplace}),
+                              replanned=replans)
         outcome = (Outcome.rejected if isinstance(error, RejectedError)
                    else Outcome.skipped if isinstance(error, SkippableError) else Outcome.failed)
         detail = error.to_dict("vi")

@@ -1,0 +1,56 @@
+"""Whether one account's marketplace answers at all: a dead marketplace is recognised in seconds.
+
+Each request that fails to get an answer (refused, reset, timed out) is retried by the retry
+policy; with 500 products that is 500 items each waiting out its own retries, minutes before the
+run gives up.  Instead, an account's transport counts failures to get any answer: after
+:data:`MAX_SILENT_FAILURES` in a row, or when a failure comes :data:`SILENCE` seconds after the
+last answer (or the first request), it trips — the failing request and every later one of that
+account raise :class:`~catalog.errors.UnreachableError` at once, without touching the network.
+Any answer, even an error status, proves the marketplace is there and resets the count.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from catalog.errors import UnreachableError
+
+MAX_SILENT_FAILURES = 3
+SILENCE = 10.0  # seconds
+
+
+@dataclass
+class Reachability:
+    marketplace: str
+    account: str
+    max_failures: int = MAX_SILENT_FAILURES
+    silence: float = SILENCE
+    clock: Callable[[], float] = time.monotonic
+    failures: int = 0
+    last_answer: float | None = None
+    tripped: UnreachableError | None = field(default=None, init=False)
+
+    def check(self) -> None:
+        """Before a request: refuse at once if the marketplace was found unreachable."""
+        if self.tripped is not None:
+            raise self.tripped
+        if self.last_answer is None:
+            self.last_answer = self.clock()  # the silence is counted from the first request
+
+    def answered(self) -> None:
+        self.failures, self.last_answer = 0, self.clock()
+
+    def failed(self, detail: str) -> UnreachableError | None:
+        """After a request that got no answer: the error to raise instead, once the account is given up."""
+        self.failures += 1
+        silent_for = self.clock() - (self.last_answer if self.last_answer is not None else self.clock())
+        if self.failures >= self.max_failures:
+            reason = f"{self.failures} lần liền không kết nối được / {self.failures} failures in a row: {detail}"
+        elif silent_for >= self.silence:
+            reason = f"{silent_for:.0f} s không có trả lời / no answer for {silent_for:.0f} s: {detail}"
+        else:
+            return None
+        self.tripped = UnreachableError(marketplace=self.marketplace, account=self.account, reason=reason[:300])
+        return self.tripped
