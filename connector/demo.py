@@ -121,7 +121,7 @@ def step_secret_key(ctx: DemoContext) -> str:
 def step_sandbox(ctx: DemoContext) -> str:
     from catalog.image_store import ImageStore
     from connector.media import create_media_app
-    from connector.sandbox.server import RemoteSandbox, running_sandbox
+    from connector.sandbox import RemoteSandbox, running_sandbox
     from connector.serving import listen_socket, serving_in_thread
 
     media_url = ctx.stack.enter_context(serving_in_thread(create_media_app(ImageStore(ctx.settings.media_dir)),

@@ -151,7 +151,7 @@ def listings_sandbox_export(
     json_mode: bool = JsonOption,
 ) -> None:
     """Sandbox: tạo tệp đơn hàng như trang người bán cho tải về. Sandbox: write a seller-centre order export."""
-    from connector.sandbox.exports import export_sandbox_orders
+    from connector.sandbox import export_sandbox_orders
 
     with reporting(json_mode), open_session() as session:
         made = export_sandbox_orders(account=get_account(session=session, name=account), out=out, days=days)

@@ -34,9 +34,7 @@ def register(app: typer.Typer) -> None:
         json_mode: bool = JsonOption,
     ) -> None:
         """Chạy sàn giả lập (voso, postmart, generic) trên máy. Run the marketplace sandbox on loopback."""
-        from connector.sandbox.app import Sandbox
-        from connector.sandbox.faults import parse_faults
-        from connector.sandbox.server import serve
+        from connector.sandbox import Sandbox, parse_faults, serve
         from connector.serving import bound_url, listen_socket
 
         with reporting(json_mode):

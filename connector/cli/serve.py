@@ -23,7 +23,7 @@ def _sandbox(enabled: bool) -> Iterator[None]:
         return
     from connector.web.features import optional_module
 
-    server = optional_module("connector.sandbox.server")
+    server = optional_module("connector.sandbox")
     if server is None or not hasattr(server, "running_sandbox"):
         err_console.print("Chưa cài đặt sàn giả lập / the sandbox is not installed; starting without it.")
         yield
