@@ -48,7 +48,7 @@ from catalog.producers import ProducerCreate, create_producer
 from catalog.products import Product, ProductImage
 from connector.accounts import MarketplaceAccount, create_account, credentials_of
 from connector.db import init_db, make_engine
-from connector.sandbox.server import RemoteSandbox
+from connector.sandbox import RemoteSandbox
 from connector.sync.apply import ImageSource
 from connector.sync.engine import sync_accounts
 from connector.sync.models import Binding, BindingState, RemoteImage
@@ -86,7 +86,7 @@ def start_sandbox() -> tuple[subprocess.Popen[bytes], RemoteSandbox]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    code = f"from connector.sandbox.server import serve; serve(port={port})"
+    code = f"from connector.sandbox import serve; serve(port={port})"
     process = subprocess.Popen([sys.executable, "-c", code], cwd=str(Path(__file__).resolve().parent.parent),
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     sandbox = RemoteSandbox(f"http://127.0.0.1:{port}")

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from connector.sandbox.app import Sandbox
+    from connector.sandbox.contract import Contract
+    from connector.sandbox.faults import Faults
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -36,42 +38,20 @@ class _QuietDrops(logging.Filter):
 logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
 
 
-def rate_limit_body(marketplace: str) -> tuple[int, dict[str, Any]]:
-    """The marketplace's own way of saying "too many requests" in a 200 body."""
-    if marketplace == "voso":
-        return 200, {
-            "success": False,
-            "status_code": 429,
-            "error": {"code": "too_many_requests", "message": "Quá nhiều yêu cầu", "details": []},
-        }
-    if marketplace == "postmart":
-        return 200, {
-            "error": "error_rate_limit",
-            "message": "Too many requests, please slow down.",
-            "request_id": "rl",
-            "response": None,
-        }
-    return 200, {"error": {"code": "rate_limited", "message": "Too many requests", "fields": []}}
-
-
-def error_body(marketplace: str, code: str, message: str) -> dict[str, Any]:
-    if marketplace == "voso":
-        return {"success": False, "error": {"code": code, "message": message, "details": []}}
-    if marketplace == "postmart":
-        return {"error": code, "message": message, "request_id": "fault", "response": None}
-    return {"error": {"code": code, "message": message, "fields": []}}
-
-
 class FaultMiddleware:
-    def __init__(self, app: ASGIApp, sandbox: Sandbox) -> None:
+    """Faults for the requests to a marketplace (``/<name>/...`` of one of ``contracts``), each
+    answered in that marketplace's envelope."""
+
+    def __init__(self, app: ASGIApp, sandbox: Sandbox, contracts: dict[str, Contract]) -> None:
         self.app = app
         self.sandbox = sandbox
+        self.contracts = contracts
         self.buckets: dict[str, tuple[float, float]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = str(scope.get("path", ""))
-        marketplace = path.split("/")[1] if path.count("/") >= 1 else ""
-        if scope["type"] != "http" or marketplace not in ("voso", "postmart", "generic"):
+        contract = self.contracts.get(path.split("/")[1] if path.count("/") >= 1 else "")
+        if scope["type"] != "http" or contract is None:
             await self.app(scope, receive, send)
             return
         faults = self.sandbox.faults
@@ -80,39 +60,45 @@ class FaultMiddleware:
         if faults.latency:
             await asyncio.sleep(faults.latency)
         if faults.rate is not None and not path.endswith("/login"):
-            wait = self._take(self._account_key(scope, marketplace), faults.rate)
+            wait = self._take(contract.account_key(scope, self.sandbox.state), faults.rate)
             if wait > 0:
                 counts["rate_limited"] += 1
                 await _respond(
                     send,
                     429,
-                    error_body(marketplace, "too_many_requests", "Rate limit exceeded"),
+                    contract.error_body("too_many_requests", "Rate limit exceeded"),
                     {"Retry-After": f"{max(wait, 0.01):.2f}"},
                 )
                 return
+        await self._roll(faults, rng, contract, scope, receive, send)
+
+    async def _roll(
+        self, faults: Faults, rng: random.Random, contract: Contract, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        """One draw decides: a fault (5xx, 429, 429 in the body, timeout, drop) or the app's answer."""
+        counts = self.sandbox.state.counts
         roll = rng.random()
         edge = faults.server_error
         if roll < edge:
             counts["5xx"] += 1
-            await _respond(send, 503, error_body(marketplace, "system_busy", "Service unavailable"))
+            await _respond(send, 503, contract.error_body("system_busy", "Service unavailable"))
             return
         edge += faults.too_many
         if roll < edge:
             counts["429"] += 1
             headers = {"Retry-After": "0.05"} if rng.random() < 0.5 else {}
-            await _respond(send, 429, error_body(marketplace, "too_many_requests", "Too many requests"), headers)
+            await _respond(send, 429, contract.error_body("too_many_requests", "Too many requests"), headers)
             return
         edge += faults.too_many_body
         if roll < edge:
             counts["429body"] += 1
-            status, body = rate_limit_body(marketplace)
-            await _respond(send, status, body)
+            await _respond(send, 200, contract.rate_limit_body)
             return
         edge += faults.timeout
         if roll < edge:
             counts["timeout"] += 1
             await asyncio.sleep(faults.timeout_after)
-            await _respond(send, 504, error_body(marketplace, "system_busy", "Gateway timeout"))
+            await _respond(send, 504, contract.error_body("system_busy", "Gateway timeout"))
             return
         edge += faults.drop
         if roll < edge:
@@ -137,19 +123,6 @@ class FaultMiddleware:
         await send({"type": "http.response.start", "status": start["status"], "headers": headers})
         await send({"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True})
         raise DroppedConnection("connection dropped after commit")
-
-    def _account_key(self, scope: Scope, marketplace: str) -> str:
-        headers = {k.decode().lower(): v.decode() for k, v in scope.get("headers", [])}
-        if marketplace == "postmart":
-            query = scope.get("query_string", b"").decode()
-            for part in query.split("&"):
-                if part.startswith("partner_id="):
-                    return "postmart:" + str(part[len("partner_id=") :])
-        if marketplace == "voso":
-            token = str(headers.get("authorization", ""))[7:].strip()
-            record = self.sandbox.state.tokens.get(token) or {}
-            return "voso:" + str(record.get("shop_id", token[-12:]))
-        return "generic:" + str(headers.get("x-api-key", headers.get("authorization", "")))[-12:]
 
     def _take(self, key: str, rate: float) -> float:
         """Seconds until this account may make a request (0: go on)."""

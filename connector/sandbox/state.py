@@ -18,6 +18,7 @@ import random
 import secrets
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,7 +26,13 @@ from typing import Any
 
 from catalog.errors import ConfigurationError
 
-MARKETPLACES = ("voso", "postmart", "generic")
+# a new shop's credentials by marketplace (from its id and its number in the sandbox), as each contract names them
+_CREDENTIALS: dict[str, Callable[[str, int], dict[str, str]]] = {
+    "voso": lambda shop_id, _: {"username": f"shop-{shop_id}", "password": secrets.token_urlsafe(12)},
+    "postmart": lambda _, number: {"partner_id": str(200000 + number), "partner_key": secrets.token_hex(16)},
+    "generic": lambda _, __: {"api_key": "sk_" + secrets.token_urlsafe(18)},
+}
+MARKETPLACES = tuple(_CREDENTIALS)
 
 PROVINCES = (
     "Hà Nội",
@@ -134,13 +141,9 @@ class SandboxState:
 
     def create_shop(self, marketplace: str, name: str) -> Shop:
         with self.lock:
-            shop_id = f"{marketplace[:2]}{len(self.shops) + 1:04d}{secrets.token_hex(2)}"
-            if marketplace == "voso":
-                creds = {"username": f"shop-{shop_id}", "password": secrets.token_urlsafe(12)}
-            elif marketplace == "postmart":
-                creds = {"partner_id": str(200000 + len(self.shops) + 1), "partner_key": secrets.token_hex(16)}
-            else:
-                creds = {"api_key": "sk_" + secrets.token_urlsafe(18)}
+            number = len(self.shops) + 1
+            shop_id = f"{marketplace[:2]}{number:04d}{secrets.token_hex(2)}"
+            creds = _CREDENTIALS[marketplace](shop_id, number)
             shop = Shop(shop_id=shop_id, marketplace=marketplace, name=name, credentials=creds)
             self.shops[shop_id] = shop
             self.dirty = True

@@ -14,9 +14,7 @@ import httpx
 
 from adapters.base import AccountConfig, Adapter, Listing, RemoteImageRef
 from adapters.registry import adapter_class
-from connector.sandbox.app import sample_image
-from connector.sandbox.server import SandboxHandle
-from connector.sandbox.state import Shop
+from connector.sandbox import SandboxHandle, Shop, sample_image
 
 
 def sandbox_marketplace(key: str) -> str:

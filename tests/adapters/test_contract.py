@@ -29,7 +29,7 @@ from catalog.errors import (
     RemoteNotFoundError,
     RetriableError,
 )
-from connector.sandbox.server import SandboxHandle, running_sandbox
+from connector.sandbox import SandboxHandle, running_sandbox
 from tests.adapters import contract as c
 
 KEYS = adapter_keys()

@@ -19,7 +19,7 @@ from connector.accounts import MarketplaceAccount, set_credentials
 from connector.cli.main import app
 from connector.listings.channels import load_channel
 from connector.listings.exports import write_order_export
-from connector.sandbox.server import running_sandbox
+from connector.sandbox import running_sandbox
 from connector.settings import get_settings
 from tests.connector.listings.conftest import PRODUCER
 from tests.connector.listings.helpers import fill_urls, orders

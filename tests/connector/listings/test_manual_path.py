@@ -22,8 +22,7 @@ from connector.listings.bind import bind_from_pack
 from connector.listings.channels import load_channel
 from connector.listings.exports import import_order_export
 from connector.listings.pack import build_pack
-from connector.sandbox.exports import export_sandbox_orders
-from connector.sandbox.server import running_sandbox
+from connector.sandbox import export_sandbox_orders, running_sandbox
 from connector.sync.models import Binding, BindingState
 from tests.connector.listings.helpers import fill_urls
 

@@ -16,7 +16,7 @@ from connector.accounts import set_credentials
 from connector.channels import open_adapter
 from connector.ledger.models import LedgerEntry
 from connector.orders.pull import pull_all
-from connector.sandbox.server import running_sandbox
+from connector.sandbox import running_sandbox
 from connector.secrets import new_secret_key
 from connector.settings import get_settings
 from tests.adapters import contract as c

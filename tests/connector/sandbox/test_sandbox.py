@@ -21,8 +21,7 @@ from adapters.http import RetryPolicy, set_default_policy
 from adapters.registry import build_adapter
 from catalog.errors import ConfigurationError, RejectedError, RetriableError
 from connector.cli.main import app
-from connector.sandbox.faults import Faults, parse_faults
-from connector.sandbox.server import RemoteSandbox, SandboxHandle, running_sandbox
+from connector.sandbox import Faults, RemoteSandbox, SandboxHandle, parse_faults, running_sandbox
 from tests.adapters import contract as c
 
 

@@ -16,7 +16,7 @@ from catalog.images import PreparedImage
 from catalog.producers import ProducerCreate, create_producer
 from catalog.products import Product, ProductImage
 from connector.accounts import MarketplaceAccount, create_account
-from connector.sandbox.server import SandboxHandle
+from connector.sandbox import SandboxHandle
 from connector.sync.apply import ImageSource
 from connector.sync.models import Binding
 

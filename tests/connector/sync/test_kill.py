@@ -15,7 +15,7 @@ from PIL import Image
 from sqlmodel import Session
 
 from catalog.image_store import ImageStore
-from connector.sandbox.server import running_sandbox
+from connector.sandbox import running_sandbox
 from tests.connector.sync.live import KEY, check_converged, live_shop
 
 AGRI = str(Path(sys.executable).with_name("agri"))

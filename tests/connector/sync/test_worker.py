@@ -17,7 +17,7 @@ from catalog.errors import CatalogueValidationError
 from catalog.image_store import ImageStore
 from catalog.products import ProductUpdate, update_product
 from connector.cli.main import app
-from connector.sandbox.server import running_sandbox
+from connector.sandbox import running_sandbox
 from connector.settings import get_settings
 from connector.sync.engine import sync_accounts
 from connector.sync.models import Binding, BindingState

@@ -251,7 +251,7 @@ def test_support_staff_run_a_sync_against_the_sandbox(browser: Any, world: World
     from catalog.categories import set_category_mapping
     from catalog.image_store import ImageStore
     from connector.accounts import create_account
-    from connector.sandbox.server import running_sandbox
+    from connector.sandbox import running_sandbox
     from connector.settings import get_settings
     from connector.sync.models import Binding
     from connector.web.services import add_product_photo
