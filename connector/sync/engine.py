@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 import httpx
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
 from adapters.base import Adapter, ListingState
@@ -29,6 +31,7 @@ from connector.sync.plan import AccountPlan, PlannedItem, plan_sync
 from connector.sync.report import ItemResult, SyncReport
 
 AdapterFactory = Callable[[MarketplaceAccount], Adapter]
+logger = logging.getLogger("connector.sync")
 
 
 def default_images() -> ImageSource:
@@ -127,7 +130,7 @@ async def sync_accounts(
             report.account_errors.append({"account": account.name, **error.to_dict("vi")})
         finally:
             await keeper.stop()
-            release_lease(session=session, lease=lease)
+            _release(session, lease)
 
     try:
         await asyncio.gather(*(one(account) for account in accounts))
@@ -135,6 +138,26 @@ async def sync_accounts(
         if own_client:
             await http.aclose()
     return report
+
+
+def _release(session: Session, lease: Lease) -> None:
+    """Give the lease back on every path: after a failed transaction (rolled back first), or, when this
+    session cannot write at all any more, through a fresh one.  Should both fail (the database itself is
+    gone), the lease expires after its time to live."""
+    try:
+        transaction = session.get_transaction()
+        if transaction is not None and not transaction.is_active:
+            session.rollback()
+        release_lease(session=session, lease=lease)
+        return
+    except SQLAlchemyError:
+        with contextlib.suppress(SQLAlchemyError):
+            session.rollback()
+    try:
+        with Session(session.get_bind()) as fresh:
+            release_lease(session=fresh, lease=lease)
+    except SQLAlchemyError as error:
+        logger.warning("lease of account %s not released (%s); it expires on its own", lease.account_id, error)
 
 
 async def poll_pending_reviews(*, session: Session, account: MarketplaceAccount, adapter: Adapter) -> dict[str, int]:
