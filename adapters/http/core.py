@@ -201,7 +201,7 @@ class HttpCore:
                 self.limiter.done(time.monotonic() - attempt.started)
         except httpx.TransportError as exc:
             error = transport_error(exc, attempt.where, self.redactor)
-            raise (self.reach.failed(error.message("en")) or error) from None
+            raise (self.reach.failed(f"{attempt.where.method} {attempt.where.path}") or error) from None
         self.reach.answered()
         attempt.status = response.status_code
         return response

@@ -42,15 +42,13 @@ class Reachability:
     def answered(self) -> None:
         self.failures, self.last_answer = 0, self.clock()
 
-    def failed(self, detail: str) -> UnreachableError | None:
-        """After a request that got no answer: the error to raise instead, once the account is given up."""
+    def failed(self, where: str) -> UnreachableError | None:
+        """After a request that got no answer (``where``: its method and path): the error to raise instead,
+        once the account is given up."""
         self.failures += 1
         silent_for = self.clock() - (self.last_answer if self.last_answer is not None else self.clock())
-        if self.failures >= self.max_failures:
-            reason = f"{self.failures} lần liền không kết nối được / {self.failures} failures in a row: {detail}"
-        elif silent_for >= self.silence:
-            reason = f"{silent_for:.0f} s không có trả lời / no answer for {silent_for:.0f} s: {detail}"
-        else:
+        if self.failures < self.max_failures and silent_for < self.silence:
             return None
-        self.tripped = UnreachableError(marketplace=self.marketplace, account=self.account, reason=reason[:300])
+        self.tripped = UnreachableError(marketplace=self.marketplace, account=self.account, attempts=self.failures,
+                                        silent=round(silent_for), where=where)
         return self.tripped

@@ -27,10 +27,12 @@ CODES: dict[str, tuple[str, str]] = {
         "Account '{account}' is not connected to the sandbox (no API address); the accounts 'agri demo' makes are.",
     ),
     "adapters.unreachable": (
-        "Sàn {marketplace} không trả lời ({reason}); đã dừng tài khoản '{account}', các sản phẩm còn lại chưa gửi "
-        "và sẽ được gửi ở lần đồng bộ sau. Kiểm tra mạng hoặc địa chỉ API của tài khoản.",
-        "Marketplace {marketplace} does not answer ({reason}); account '{account}' was stopped and its remaining "
-        "products were not sent (the next sync sends them). Check the network or the account's API address.",
+        "Sàn {marketplace} không trả lời ({attempts} lần thử liền không có trả lời, {silent} giây im lặng; lần cuối: "
+        "{where}). Đã dừng tài khoản '{account}'; các sản phẩm còn lại chưa gửi, lần đồng bộ sau sẽ gửi. Kiểm tra "
+        "mạng hoặc địa chỉ API của tài khoản.",
+        "Marketplace {marketplace} does not answer ({attempts} attempts in a row without an answer, {silent} s of "
+        "silence; last: {where}). Account '{account}' was stopped; its remaining products were not sent, the next "
+        "sync sends them. Check the network or the account's API address.",
     ),
     "adapters.not_attempted": (
         "Chưa gửi: sàn {marketplace} không trả lời.",

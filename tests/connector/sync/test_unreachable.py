@@ -79,15 +79,15 @@ def test_the_breaker_trips_on_failures_in_a_row_or_on_silence_and_an_answer_rese
     now = [0.0]
     reach = Reachability("voso", "shop", clock=lambda: now[0])
     reach.check()
-    assert reach.failed("refused") is None
+    assert reach.failed("GET /p") is None
     reach.answered()  # an answer (even a 500) proves it is there
-    assert reach.failed("refused") is None and reach.failed("refused") is None
-    tripped = reach.failed("refused")
+    assert reach.failed("GET /p") is None and reach.failed("GET /p") is None
+    tripped = reach.failed("GET /p")
     assert isinstance(tripped, UnreachableError) and tripped.code == "adapters.unreachable"
     quiet = Reachability("voso", "shop", clock=lambda: now[0])
     quiet.check()
     now[0] += 10.5
-    assert isinstance(quiet.failed("timed out"), UnreachableError)  # one timeout after 10 s of silence
+    assert isinstance(quiet.failed("GET /p"), UnreachableError)  # one timeout after 10 s of silence
     try:
         quiet.check()
     except UnreachableError:
