@@ -52,6 +52,20 @@ class WorkerPass:
         pulled_ok = all(getattr(r, "error", None) is None for r in self.orders or [])
         return self.sync.ok and pulled_ok
 
+    def account_errors(self) -> list[dict[str, Any]]:
+        """One error per account that could not run (its pull, its sync), for the JSON envelope."""
+        pulled = [{"account": r.account, **r.error} for r in self.orders or [] if getattr(r, "error", None)]
+        return [*pulled, *self.sync.account_errors]
+
+    @property
+    def nothing_done(self) -> bool:
+        """Every account failed to run (a dead network, a marketplace that does not answer): exit 3, not 1."""
+        pulls = self.orders or []
+        if not pulls or any(getattr(r, "error", None) is None for r in pulls):
+            return False
+        stopped = {str(e.get("account")) for e in self.sync.account_errors}
+        return {r.account for r in self.sync.results} <= stopped
+
 
 def run_pass(*, session: Session, account_names: list[str] | None = None) -> WorkerPass:
     """One pass of the worker over the named (or every connected) account."""

@@ -28,11 +28,11 @@ CODES: dict[str, tuple[str, str]] = {
     ),
     "adapters.unreachable": (
         "Sàn {marketplace} không trả lời ({attempts} lần thử liền không có trả lời, {silent} giây im lặng; lần cuối: "
-        "{where}). Đã dừng tài khoản '{account}'; các sản phẩm còn lại chưa gửi, lần đồng bộ sau sẽ gửi. Kiểm tra "
-        "mạng hoặc địa chỉ API của tài khoản.",
+        "{where}). Đã dừng tài khoản '{account}' ở lần chạy này; lần chạy sau sẽ thử lại. Kiểm tra mạng hoặc "
+        "địa chỉ API của tài khoản.",
         "Marketplace {marketplace} does not answer ({attempts} attempts in a row without an answer, {silent} s of "
-        "silence; last: {where}). Account '{account}' was stopped; its remaining products were not sent, the next "
-        "sync sends them. Check the network or the account's API address.",
+        "silence; last: {where}). Account '{account}' was stopped for this run; the next run tries again. Check the "
+        "network or the account's API address.",
     ),
     "adapters.not_attempted": (
         "Chưa gửi: sàn {marketplace} không trả lời.",

@@ -51,11 +51,12 @@ def register(app: typer.Typer) -> None:
             with reporting(json_mode), open_session() as session:
                 result = run_pass(session=session, account_names=accounts or None)
             if json_mode:
-                emit_json(data=_summary(result), ok=result.ok)
+                emit_json(data=_summary(result), ok=result.ok, errors=result.account_errors())
             else:
                 _print(result)
             if once:
-                finish(ExitCode.OK if result.ok else ExitCode.PARTIAL)
+                finish(ExitCode.OK if result.ok else ExitCode.UNAVAILABLE if result.nothing_done
+                       else ExitCode.PARTIAL)
                 return
             try:
                 time.sleep(interval.total_seconds())  # the schedule, not a retry: each pass is complete

@@ -9,10 +9,12 @@ bindings as they were; an account on a live marketplace in the same run complete
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 from collections import Counter
 
 import httpx
+import pytest
 from pydantic import SecretStr
 from sqlmodel import Session, select
 
@@ -94,3 +96,30 @@ def test_the_breaker_trips_on_failures_in_a_row_or_on_silence_and_an_answer_rese
         pass
     else:
         raise AssertionError("a tripped account must refuse further requests")
+
+
+def test_the_worker_and_the_pull_exit_3_with_one_error_per_account_when_nothing_answers(
+        agri_env: dict[str, str], session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from connector.cli.main import app
+    from connector.settings import get_settings
+
+    with running_sandbox() as sandbox:
+        first = live_shop(session, sandbox, count=5, code="HTX-A")
+        second = live_shop(session, sandbox, count=5, code="HTX-B")
+    dead = f"http://127.0.0.1:{_closed_port()}"
+    for account in (first, second):
+        account.base_url = dead
+        session.add(account)
+    session.commit()
+    monkeypatch.setenv("AGRI_SECRET_KEY", KEY)
+    get_settings.cache_clear()
+    runner = CliRunner()
+    for command in (["orders", "pull", "--json"], ["worker", "--once", "--json"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 3, (command, result.output)
+        document = json.loads(result.stdout)
+        assert document["ok"] is False
+        assert {(e["account"], e["code"]) for e in document["errors"]} == {
+            (first.name, "adapters.unreachable"), (second.name, "adapters.unreachable")}
