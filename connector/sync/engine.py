@@ -26,7 +26,7 @@ from connector.media import public_url
 from connector.settings import get_settings
 from connector.sync.apply import ImageSource, apply_plan
 from connector.sync.lease import DEFAULT_TTL, Lease, acquire_lease, new_holder, release_lease, renew_lease
-from connector.sync.models import Binding, BindingState
+from connector.sync.models import Binding, BindingState, RemoteImage
 from connector.sync.plan import AccountPlan, PlannedItem, plan_sync
 from connector.sync.report import ItemResult, SyncReport
 
@@ -87,7 +87,9 @@ async def sync_accounts(
     poll_reviews: bool = False,
 ) -> SyncReport:
     """Plan and apply every account in ``accounts``; an account whose lease is held elsewhere,
-    or that cannot be opened, is reported in ``account_errors`` and the others go on.
+    or that cannot be opened, is reported in ``account_errors`` and the others go on.  Each account
+    runs in its own session where the database allows it (:func:`_account_session`) and gives its
+    lease back on every path.
 
     ``only`` keeps part of each plan (the worker pushes stock and retries failures, nothing
     else); ``poll_reviews`` then asks the marketplace about listings waiting for review.
@@ -101,43 +103,69 @@ async def sync_accounts(
 
     async def one(account: MarketplaceAccount) -> None:
         assert account.id is not None
+        work = _account_session(session)
         try:
-            lease = acquire_lease(session=session, account_id=account.id, account_name=account.name,
+            await _one_account(work, account)
+        finally:
+            if work is not session:
+                work.close()
+
+    async def _one_account(work: Session, account: MarketplaceAccount) -> None:
+        assert account.id is not None
+        try:
+            lease = acquire_lease(session=work, account_id=account.id, account_name=account.name,
                                   holder=holder, ttl=lease_ttl)
         except AgriConnectorError as error:
             report.account_errors.append({"account": account.name, **error.to_dict("vi")})
             return
-        keeper = _LeaseKeeper(session, lease)
+        keeper = _LeaseKeeper(work, lease)
         try:
             adapter = adapter_for(account) if adapter_for else _open(account, http)
-            plan = plan_sync(session=session, account=account, capabilities=adapter.capabilities,
+            plan = plan_sync(session=work, account=account, capabilities=adapter.capabilities,
                              image_profile=adapter.image_profile)
-            session.commit()
+            work.commit()
             if only is not None:
                 plan.items = [item for item in plan.items if only(item)]
             if on_plan is not None:
                 on_plan(plan)
-            report.merge(await apply_plan(session=session, account=account, plan=plan, adapter=adapter,
+            report.merge(await apply_plan(session=work, account=account, plan=plan, adapter=adapter,
                                           images=images, concurrency=concurrency, total=total, rounds=rounds,
                                           on_result=on_result, cancelled=lambda: keeper.lost))
             if poll_reviews:
-                for state, count in (await poll_pending_reviews(session=session, account=account,
+                for state, count in (await poll_pending_reviews(session=work, account=account,
                                                                 adapter=adapter)).items():
                     report.reviews[state] = report.reviews.get(state, 0) + count
             await adapter.aclose()
         except AgriConnectorError as error:
-            session.rollback()
+            work.rollback()
             report.account_errors.append({"account": account.name, **error.to_dict("vi")})
         finally:
             await keeper.stop()
-            _release(session, lease)
+            _release(work, lease)
 
     try:
         await asyncio.gather(*(one(account) for account in accounts))
     finally:
         if own_client:
             await http.aclose()
+        if _separate_sessions(session):  # the accounts' own sessions wrote the bindings:
+            for obj in list(session.identity_map.values()):  # the caller's copies are read again
+                if isinstance(obj, Binding | RemoteImage):
+                    session.expire(obj)
     return report
+
+
+def _account_session(session: Session) -> Session:
+    """The session an account's run writes through.  On PostgreSQL each account has its own, so that one
+    account's failed transaction (rolled back) never takes another's unsaved work with it.  SQLite has one
+    writer at a time: a second session in this thread would wait on the first's open write transaction
+    while blocking the very loop that would commit it, so the accounts share the caller's session there
+    (and each account's error path rolls back only after its own work was committed in batches)."""
+    return Session(session.get_bind(), expire_on_commit=False) if _separate_sessions(session) else session
+
+
+def _separate_sessions(session: Session) -> bool:
+    return session.get_bind().dialect.name != "sqlite"
 
 
 def _release(session: Session, lease: Lease) -> None:
