@@ -11,6 +11,7 @@ import json
 import logging
 import time
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
@@ -167,7 +168,7 @@ class GenericAdapter(Adapter):
 
     @property
     def capabilities(self) -> Capabilities:
-        return self.profile.capabilities
+        return replace(self.profile.capabilities, sales_under_profile=True)
 
     @property
     def image_profile(self) -> ImageProfile:

@@ -24,10 +24,39 @@ from sqlmodel import Session
 from catalog.importing.bulk import sql_literal
 from connector.ledger.booking import as_utc
 
-ENTRY_COLUMNS = ("kind", "order_id", "order_line_id", "account_id", "platform", "channel_kind", "producer_id",
-                 "producer_kind", "product_id", "ocop_stars", "unit_vn2004", "unit_vn2025", "quantity", "amount",
-                 "occurred_at", "booked_at", "booked_day", "booked_month", "adjusts", "source", "reference",
-                 "recorded_by", "recorded_at")
+
+class EntryRow(NamedTuple):
+    """One ledger entry in the shapes the dialect stores (times by :meth:`Writer.when` or
+    :func:`sqlite_stamp`, days by :meth:`Writer.day`).  Its fields are :data:`ENTRY_COLUMNS`, and
+    it is built by keyword, so that no value can land in its neighbour's column."""
+
+    kind: str
+    order_id: int | None
+    order_line_id: int | None
+    account_id: int | None
+    platform: str
+    channel_kind: str
+    producer_id: int | None
+    producer_kind: str | None
+    product_id: int | None
+    ocop_stars: int | None
+    unit_vn2004: str | None
+    unit_vn2025: str | None
+    quantity: int
+    amount: int
+    occurred_at: Any
+    booked_at: Any
+    booked_day: Any
+    booked_month: int
+    adjusts: str | None
+    source: str
+    reference: str | None
+    recorded_by: str | None
+    recorded_at: Any
+
+
+ENTRY_COLUMNS: tuple[str, ...] = EntryRow._fields
+
 _SUMMARY_KEY = ("booked_month", "platform", "unit_vn2004", "unit_vn2025", "channel_kind", "producer_kind",
                 "ocop_stars")
 
@@ -176,11 +205,14 @@ def record_entries(session: Session, entries: Sequence[dict[str, Any]], *, write
         return 0
     out = writer or Writer(session)
     when, day = out.when, out.day
-    rows = [(e["kind"], e["order_id"], e["order_line_id"], e["account_id"], e["platform"], e["channel_kind"],
-             e["producer_id"], e["producer_kind"], e["product_id"], e["ocop_stars"], e["unit_vn2004"],
-             e["unit_vn2025"], e["quantity"], e["amount"], when(e["occurred_at"]), when(e["booked_at"]),
-             day(e["booked_day"]), e["booked_month"], e["adjusts"], e["source"], e["reference"], e["recorded_by"],
-             when(e["recorded_at"])) for e in entries]
+    rows = [EntryRow(kind=e["kind"], order_id=e["order_id"], order_line_id=e["order_line_id"],
+                     account_id=e["account_id"], platform=e["platform"], channel_kind=e["channel_kind"],
+                     producer_id=e["producer_id"], producer_kind=e["producer_kind"], product_id=e["product_id"],
+                     ocop_stars=e["ocop_stars"], unit_vn2004=e["unit_vn2004"], unit_vn2025=e["unit_vn2025"],
+                     quantity=e["quantity"], amount=e["amount"], occurred_at=when(e["occurred_at"]),
+                     booked_at=when(e["booked_at"]), booked_day=day(e["booked_day"]), booked_month=e["booked_month"],
+                     adjusts=e["adjusts"], source=e["source"], reference=e["reference"], recorded_by=e["recorded_by"],
+                     recorded_at=when(e["recorded_at"])) for e in entries]
     return record_entry_rows(out, EntryRows(ENTRY_COLUMNS, rows))
 
 

@@ -22,7 +22,7 @@ from pydantic import SecretStr
 from adapters.base import Adapter, RemoteOrder
 from catalog.errors import CatalogueValidationError, ConfigurationError, MarketplaceError
 from connector.accounts import MarketplaceAccount
-from connector.channels import open_adapter
+from connector.account_adapter import open_adapter
 from connector.ledger.booking import as_utc
 from connector.listings.channels import load_channel
 from connector.listings.exports import write_order_export

@@ -174,6 +174,6 @@ _REVIEWED = {ListingState.active: BindingState.active, ListingState.rejected: Bi
 
 
 def _open(account: MarketplaceAccount, client: httpx.AsyncClient) -> Adapter:
-    from connector.channels import open_adapter
+    from connector.account_adapter import open_adapter
 
     return open_adapter(account, client)

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from connector.accounts import set_credentials
-from connector.channels import open_adapter
+from connector.account_adapter import open_adapter
 from connector.ledger.models import LedgerEntry
 from connector.orders.pull import pull_all
 from connector.sandbox.server import running_sandbox

@@ -10,7 +10,7 @@ from pydantic import SecretStr
 from sqlmodel import Session
 
 from adapters.registry import build_adapter
-from connector.channels import account_config
+from connector.account_adapter import account_config
 from connector.sandbox.server import running_sandbox
 from connector.sync.engine import sync_accounts
 from connector.sync.report import SyncReport
