@@ -25,37 +25,71 @@ from catalog.importing.bulk import sql_literal
 from connector.ledger.booking import as_utc
 
 
-class EntryRow(NamedTuple):
-    """One ledger entry in the shapes the dialect stores (times by :meth:`Writer.when` or
-    :func:`sqlite_stamp`, days by :meth:`Writer.day`).  Its fields are :data:`ENTRY_COLUMNS`, and
-    it is built by keyword, so that no value can land in its neighbour's column."""
+class Columns:
+    """New rows of one table, kept as one list per column: the annotated attributes of a subclass
+    are the table's columns, in the order :meth:`Writer.insert` takes them.
 
-    kind: str
-    order_id: int | None
-    order_line_id: int | None
-    account_id: int | None
-    platform: str
-    channel_kind: str
-    producer_id: int | None
-    producer_kind: str | None
-    product_id: int | None
-    ocop_stars: int | None
-    unit_vn2004: str | None
-    unit_vn2025: str | None
-    quantity: int
-    amount: int
-    occurred_at: Any
-    booked_at: Any
-    booked_day: Any
-    booked_month: int
-    adjusts: str | None
-    source: str
-    reference: str | None
-    recorded_by: str | None
-    recorded_at: Any
+    A value is appended to its column by name (``lines.sku.append(sku)`` on the hot path, or
+    :meth:`add` by keyword elsewhere), so that no value can land in its neighbour's column: two
+    integers swapped in a positional tuple would pass every type check and corrupt the ledger
+    silently.  :meth:`rows` zips the columns into the plain tuples the driver binds fastest, and
+    fails when a column was left behind.  Appending to a list per column costs about what building
+    a tuple per row does; a record built by keyword per row would cost several times more.
+    """
+
+    def __init__(self) -> None:
+        for name in self.columns():
+            setattr(self, name, [])
+
+    @classmethod
+    def columns(cls) -> tuple[str, ...]:
+        return tuple(vars(cls)["__annotations__"])
+
+    def add(self, **values: Any) -> None:
+        """One row by keyword (the paths that are not hot); every column must be given."""
+        names = self.columns()
+        if values.keys() != set(names):
+            raise TypeError(f"{type(self).__name__}: columns {sorted(set(names) ^ values.keys())}")
+        for name in names:
+            getattr(self, name).append(values[name])
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        return list(zip(*(getattr(self, name) for name in self.columns()), strict=True))
+
+    def __len__(self) -> int:
+        return len(getattr(self, self.columns()[0]))
 
 
-ENTRY_COLUMNS: tuple[str, ...] = EntryRow._fields
+class Entries(Columns):
+    """``ledger_entry`` rows with every column, in the shapes the dialect stores (times by
+    :meth:`Writer.when` or :func:`sqlite_stamp`, days by :meth:`Writer.day`)."""
+
+    kind: list[str]
+    order_id: list[int | None]
+    order_line_id: list[int | None]
+    account_id: list[int | None]
+    platform: list[str]
+    channel_kind: list[str]
+    producer_id: list[int | None]
+    producer_kind: list[str | None]
+    product_id: list[int | None]
+    ocop_stars: list[int | None]
+    unit_vn2004: list[str | None]
+    unit_vn2025: list[str | None]
+    quantity: list[int]
+    amount: list[int]
+    occurred_at: list[Any]
+    booked_at: list[Any]
+    booked_day: list[Any]
+    booked_month: list[int]
+    adjusts: list[str | None]
+    source: list[str]
+    reference: list[str | None]
+    recorded_by: list[str | None]
+    recorded_at: list[Any]
+
+
+ENTRY_COLUMNS: tuple[str, ...] = Entries.columns()
 
 _SUMMARY_KEY = ("booked_month", "platform", "unit_vn2004", "unit_vn2025", "channel_kind", "producer_kind",
                 "ocop_stars")
@@ -205,15 +239,12 @@ def record_entries(session: Session, entries: Sequence[dict[str, Any]], *, write
         return 0
     out = writer or Writer(session)
     when, day = out.when, out.day
-    rows = [EntryRow(kind=e["kind"], order_id=e["order_id"], order_line_id=e["order_line_id"],
-                     account_id=e["account_id"], platform=e["platform"], channel_kind=e["channel_kind"],
-                     producer_id=e["producer_id"], producer_kind=e["producer_kind"], product_id=e["product_id"],
-                     ocop_stars=e["ocop_stars"], unit_vn2004=e["unit_vn2004"], unit_vn2025=e["unit_vn2025"],
-                     quantity=e["quantity"], amount=e["amount"], occurred_at=when(e["occurred_at"]),
-                     booked_at=when(e["booked_at"]), booked_day=day(e["booked_day"]), booked_month=e["booked_month"],
-                     adjusts=e["adjusts"], source=e["source"], reference=e["reference"], recorded_by=e["recorded_by"],
-                     recorded_at=when(e["recorded_at"])) for e in entries]
-    return record_entry_rows(out, EntryRows(ENTRY_COLUMNS, rows))
+    rows = Entries()
+    for e in entries:
+        rows.add(**{name: e[name] for name in ENTRY_COLUMNS} | {
+            "occurred_at": when(e["occurred_at"]), "booked_at": when(e["booked_at"]),
+            "booked_day": day(e["booked_day"]), "recorded_at": when(e["recorded_at"])})
+    return record_entry_rows(out, EntryRows(ENTRY_COLUMNS, rows.rows()))
 
 
 class EntryRows(NamedTuple):

@@ -41,7 +41,7 @@ class StoredOrder:
     stock_taken: bool
 
 
-History = list[tuple[str, str, datetime, bool]]  # status, raw status, at, applied
+StatusHistory = list[tuple[str, str, datetime, bool]]  # status, raw status, at, applied
 
 
 @dataclass(slots=True)
@@ -50,11 +50,11 @@ class OrderPlan:
 
     final: RemoteOrder
     changed: bool = False
-    history: History = field(default_factory=list)
+    history: StatusHistory = field(default_factory=list)
 
 
 # a new order: its remote id, its latest state, and its history when this batch held several states
-Fresh = tuple[str, RemoteOrder, History | None]
+Fresh = tuple[str, RemoteOrder, StatusHistory | None]
 
 
 def plan_versions(versions: list[RemoteOrder], stored: StoredOrder | None,
