@@ -26,7 +26,7 @@ from connector.cli.output import (
     table,
 )
 from connector.listings.bind import bind_from_pack, bind_manually, unbind_manually
-from connector.listings.exports import import_order_export
+from connector.listings.order_reader import import_order_export
 from connector.listings.pack import build_pack
 from connector.listings.rows import STATUS_WORDS, RowStatus
 

@@ -28,11 +28,11 @@ PACKERS = (Role.producer, Role.staff, Role.admin)
 
 
 def manual_accounts(session: Session, who: Principal) -> list[MarketplaceAccount]:
-    """Accounts in scope on a marketplace reached by hand (one with a listing-pack channel)."""
-    channels = optional_module("connector.listings.channels")
-    if channels is None:
+    """Accounts in scope on a marketplace reached by hand (one with a listing-pack layout)."""
+    layouts = optional_module("connector.listings.layouts")
+    if layouts is None:
         return []
-    names = channels.channel_names()
+    names = layouts.layout_names()
     query = (select(MarketplaceAccount).join(Producer, col(Producer.id) == col(MarketplaceAccount.producer_id))
              .where(who.producer_clause(), col(MarketplaceAccount.marketplace).in_(names))
              .order_by(col(MarketplaceAccount.name)))
