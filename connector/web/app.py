@@ -30,7 +30,7 @@ from connector.db import make_engine
 from connector.media import create_media_app
 from connector.onboarding.periods import local_time
 from connector.settings import Settings, get_settings
-from connector.web.auth import AuthError, ForbiddenError
+from connector.web.auth import ForbiddenError, LoginRefused
 from connector.web.deps import CsrfError, LoginRequired, language, login_redirect
 from connector.web.i18n import tr
 from connector.web.runs import SyncRuns
@@ -42,7 +42,7 @@ CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script
 
 
 def status_for(error: AgriConnectorError) -> int:
-    if isinstance(error, LoginRequired | AuthError):
+    if isinstance(error, LoginRequired | LoginRefused):
         return 401
     if isinstance(error, ForbiddenError | CsrfError):
         return 403

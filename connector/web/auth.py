@@ -38,7 +38,10 @@ _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 _hasher = PasswordHasher()
 
 
-class AuthError(AgriConnectorError):
+class LoginRefused(AgriConnectorError):
+    """A sign-in refused: wrong name or password, a one-time code spent or unknown, too many
+    failures (not :class:`catalog.errors.AuthError`, a marketplace refusing our credentials)."""
+
     default_code = "web.login_failed"
 
 
@@ -181,7 +184,7 @@ def redeem_code(*, session: Session, username: str, code: str, password: str) ->
     try:
         user = get_user(session=session, username=username)
     except NotFoundError:
-        raise AuthError("web.code_invalid") from None
+        raise LoginRefused("web.code_invalid") from None
     _check_throttle(session, user.username)
     cleaned = code.strip().upper().replace(" ", "").replace("-", "")
     row = session.exec(select(OneTimeCode).where(OneTimeCode.user_id == user.id,
@@ -189,7 +192,7 @@ def redeem_code(*, session: Session, username: str, code: str, password: str) ->
                                                  col(OneTimeCode.used_at).is_(None))).first()
     if row is None or _aware(row.expires_at) < utcnow():
         _fail(session, user.username)
-        raise AuthError("web.code_invalid")
+        raise LoginRefused("web.code_invalid")
     user.password_hash = hash_password(password)
     row.used_at = utcnow()
     session.add_all([user, row])
@@ -206,7 +209,7 @@ def _failures(session: Session, username: str) -> int:
 
 def _check_throttle(session: Session, username: str) -> None:
     if _failures(session, username) >= MAX_FAILURES:
-        raise AuthError("web.login_throttled", minutes=int(THROTTLE_WINDOW.total_seconds() // 60))
+        raise LoginRefused("web.login_throttled", minutes=int(THROTTLE_WINDOW.total_seconds() // 60))
 
 
 def _fail(session: Session, username: str) -> None:
@@ -227,7 +230,7 @@ def authenticate(*, session: Session, username: str, password: str) -> WebUser:
             ok = False
     if not ok or user is None:
         _fail(session, name)
-        raise AuthError("web.login_failed")
+        raise LoginRefused("web.login_failed")
     session.execute(delete(LoginAttempt).where(col(LoginAttempt.username) == name))
     if _hasher.check_needs_rehash(user.password_hash or ""):
         user.password_hash = _hasher.hash(password)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from catalog.errors import CatalogueValidationError
-from connector.web.auth import AuthError, authenticate, end_session, redeem_code, start_session
+from connector.web.auth import LoginRefused, authenticate, end_session, redeem_code, start_session
 from connector.web.deps import LANG_COOKIE, SESSION_COOKIE, AnyPage, UserPage, redirect, safe_next
 from connector.web.i18n import LANGS
 from connector.web.models import Role
@@ -35,7 +35,7 @@ def login(ctx: AnyPage, username: Annotated[str, Form()] = "", password: Annotat
     ctx.check_csrf(csrf)
     try:
         user = authenticate(session=ctx.session, username=username, password=password)
-    except AuthError as error:
+    except LoginRefused as error:
         ctx.session.commit()  # keep the failed attempt: it is what the throttle counts
         return ctx.render("login.html", status_code=401, next=safe_next(next), error=error.message(ctx.lang),
                           username=username)
@@ -69,7 +69,7 @@ def code(ctx: AnyPage, username: Annotated[str, Form()] = "", code: Annotated[st
     ctx.check_csrf(csrf)
     try:
         redeem_code(session=ctx.session, username=username, code=code, password=password)
-    except (AuthError, CatalogueValidationError) as error:
+    except (LoginRefused, CatalogueValidationError) as error:
         ctx.session.commit()
         return ctx.render("code.html", status_code=401, error=error.message(ctx.lang), username=username)
     return ctx.render("login.html", next="/", error=None, username=username, notice=ctx.t("password_set"))
