@@ -23,10 +23,6 @@ def as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def local_day(moment: datetime) -> date:
-    return as_utc(moment).astimezone(LOCAL_TZ).date()
-
-
 def local_midnight(day: date) -> datetime:
     """The start of a local day, in UTC."""
     return datetime.combine(day, time(0), tzinfo=LOCAL_TZ).astimezone(UTC)

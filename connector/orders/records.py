@@ -111,11 +111,4 @@ class CompactEntries(Columns):
     booked_month: list[int]
 
 
-ORDER_COLUMNS: tuple[str, ...] = Orders.columns()
-ORDER_COMPACT: tuple[str, ...] = CompactOrders.columns()
-LINE_COLUMNS: tuple[str, ...] = Lines.columns()
-LINE_COMPACT: tuple[str, ...] = CompactLines.columns()
-HISTORY_COLUMNS: tuple[str, ...] = History.columns()
-MOVE_COLUMNS: tuple[str, ...] = Moves.columns()
-ENTRY_COMPACT: tuple[str, ...] = CompactEntries.columns()
-assert set(ENTRY_COMPACT) <= set(ENTRY_COLUMNS)
+assert set(CompactEntries.columns()) <= set(ENTRY_COLUMNS)

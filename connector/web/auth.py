@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 
 from catalog.admin_units import AdminUnit
 from catalog.errors import AgriConnectorError, CatalogueValidationError, ConflictError, NotFoundError
-from catalog.producers import Producer, get_producer, utcnow
+from catalog.producers import get_producer, utcnow
 from catalog.text import fold
 from connector.onboarding.models import TeamMember
 from connector.web.models import LoginAttempt, OneTimeCode, Role, WebSession, WebUser
@@ -263,7 +263,3 @@ def resolve_session(*, session: Session, token: str) -> tuple[WebUser, WebSessio
 
 def end_session(*, session: Session, token: str) -> None:
     session.execute(delete(WebSession).where(col(WebSession.token_hash) == _digest(token)))
-
-
-def producer_of(*, session: Session, user: WebUser) -> Producer | None:
-    return session.get(Producer, user.producer_id) if user.producer_id is not None else None
