@@ -24,7 +24,7 @@ one ``executemany`` in which only what varies from row to row is bound (see
 
 The pieces: :mod:`connector.orders.batch` (a batch reduced to what must be written),
 :mod:`connector.orders.context` (what every entry of the account copies),
-:mod:`connector.orders.records` (the rows, as named records whose fields are the columns) and
+:mod:`connector.orders.records` (the rows, kept by column: each column named once) and
 :mod:`connector.orders.writer` (the rows made and written).
 """
 

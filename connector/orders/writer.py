@@ -1,9 +1,11 @@
-"""The rows one batch of orders makes, collected as named records and written a table at a time.
+"""The rows one batch of orders makes, collected by column (:mod:`connector.orders.records`) and
+written a table at a time.
 
-New orders (the bulk of a first pull) go through :class:`NewOrders`, the hot loop: one pass, the
-account's context read into locals, the plain cases (no confirm-by, no listing, no stars, an open
-period) in the compact records.  Stored orders whose state changed get reversals, restocking, late
-sales and stock takes (:meth:`BatchWriter.update`), which are few.
+New orders (the bulk of a first pull) go through :class:`NewOrders`, the hot loop: one call per
+order, then one pass over all their lines with the account's context in locals, the plain cases
+(no confirm-by, no listing, no stars, an open period) in the compact tables.  Stored orders whose
+state changed get reversals, restocking, late sales and stock takes (:meth:`BatchWriter.update`),
+which are few.
 """
 
 from __future__ import annotations
