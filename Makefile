@@ -7,7 +7,7 @@ PROJECT_HASH := $(shell cat pyproject.toml | sha1sum | cut -c1-10)
 RUN_STAMP := $(VENV)/.installed-run-$(PROJECT_HASH)
 TEST_STAMP := $(VENV)/.installed-test-$(PROJECT_HASH)
 
-.PHONY: demo test check lint typecheck migrations-check bench install install-test clean
+.PHONY: demo test check lint typecheck deadcode migrations-check bench install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,10 +37,14 @@ lint: $(TEST_STAMP)
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
 
+# unused code; paths, confidence and framework decorators in pyproject.toml [tool.vulture]
+deadcode: $(TEST_STAMP)
+	$(BIN)/vulture
+
 migrations-check: $(TEST_STAMP)
 	$(BIN)/python -m connector.migrations.check
 
-check: lint typecheck migrations-check
+check: lint typecheck deadcode migrations-check
 
 test: check
 	$(BIN)/pytest

@@ -46,6 +46,9 @@ class Capabilities:
     description_max_length: int = 5000
     required_fields: tuple[str, ...] = ("title", "price", "stock", "category_id", "images")
     requests_per_second: float = 10.0  # the documented rate limit, for the per-account limiter
+    # sales count under the account's profile name rather than the adapter key (one adapter
+    # speaking to many marketplaces: the ledger's platform is the marketplace, not "generic")
+    sales_under_profile: bool = False
 
 
 @dataclass(frozen=True, slots=True)

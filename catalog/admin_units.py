@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import difflib
 import hashlib
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -179,18 +178,6 @@ def _district_is_split(session: Session, district: str, new_codes: list[str]) ->
     parents = set(session.exec(select(AdminUnit.parent_code).where(
         AdminUnit.scheme == "vn2004", col(AdminUnit.code).in_(olds))))
     return parents != {district}
-
-
-def district_lineage(*, session: Session, province_code: str) -> dict[str, set[str]]:
-    """vn2004 district code → the vn2025 units its communes went to (for reports)."""
-    out: dict[str, set[str]] = defaultdict(set)
-    districts = session.exec(select(AdminUnit.code).where(
-        AdminUnit.scheme == "vn2004", AdminUnit.parent_code == province_code)).all()
-    for district in districts:
-        out[district] = {u.code for u in describe_unit(
-            session=session, unit=AdminUnit(scheme="vn2004", code=district, name="", kind="", name_key="")
-        ).successors}
-    return dict(out)
 
 
 def resolve_unit(*, session: Session, value: str, scheme: Scheme, within: str | None = None) -> AdminUnit:

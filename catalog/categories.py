@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from sqlalchemy import UniqueConstraint, delete, insert
+from sqlalchemy import UniqueConstraint, insert
 from sqlmodel import Field, Session, SQLModel, select
 
 from catalog.errors import CatalogueValidationError
@@ -84,7 +84,3 @@ def set_category_mapping(
     session.add(mapping)
     session.flush()
     return mapping
-
-
-def clear_mappings(*, session: Session, marketplace: str) -> None:
-    session.execute(delete(CategoryMapping).where(CategoryMapping.marketplace == marketplace))  # type: ignore[arg-type]

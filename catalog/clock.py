@@ -39,11 +39,6 @@ def as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def local_day(moment: datetime) -> date:
-    """The Việt Nam day a stored time falls on."""
-    return as_utc(moment).astimezone(LOCAL_TZ).date()
-
-
 def local_midnight(day: date) -> datetime:
     """The start of a local day, in UTC: periods are cut at local midnight, never UTC."""
     return datetime.combine(day, time(0), tzinfo=LOCAL_TZ).astimezone(UTC)

@@ -96,17 +96,12 @@ POSTMART_PROFILE = ImageProfile(
 _PROFILES: dict[str, ImageProfile] = {p.name: p for p in (DEFAULT_PROFILE, VOSO_PROFILE, POSTMART_PROFILE)}
 
 
-def register_profile(profile: ImageProfile) -> None:
-    """Make a profile known to :func:`profile_named` (a third-party adapter's, say)."""
-    _PROFILES[profile.name] = profile
-
-
 def profile_names() -> list[str]:
     return sorted(_PROFILES)
 
 
 def profile_named(name: str) -> ImageProfile:
-    """The profile called ``name`` (``default``, ``voso``, ``postmart`` or a registered one)."""
+    """The profile called ``name`` (``default``, ``voso`` or ``postmart``)."""
     try:
         return _PROFILES[name]
     except KeyError:

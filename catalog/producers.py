@@ -70,17 +70,6 @@ class ProducerCreate(ProducerBase):
         return normalize_phone(value) if value else None
 
 
-class ProducerUpdate(SQLModel):
-    kind: ProducerKind | None = None
-    name: str | None = None
-    representative: str | None = None
-    phone: str | None = None
-    registration_code: str | None = None
-    address: str | None = None
-    unit_vn2025: str | None = None
-    unit_vn2004: str | None = None
-
-
 class Producer(ProducerBase, table=True):
     __table_args__ = (Index("ix_producer_units", "unit_vn2025", "unit_vn2004"),)  # the funnel's grouping by unit
 
@@ -93,13 +82,6 @@ class Producer(ProducerBase, table=True):
         default_factory=utcnow,
         sa_column=Column(DateTime(timezone=True), nullable=False, onupdate=func.now()),
     )
-
-
-class ProducerPublic(ProducerBase):
-    id: int
-    code: str
-    created_at: datetime
-    updated_at: datetime
 
 
 def next_household_code(*, session: Session, ward_code: str | None) -> str:

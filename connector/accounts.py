@@ -58,15 +58,6 @@ class MarketplaceAccount(MarketplaceAccountBase, table=True):
         return self.credentials_encrypted is not None
 
 
-class MarketplaceAccountPublic(MarketplaceAccountBase):
-    """What any output shows of an account: never the credentials."""
-
-    id: int
-    producer_code: str
-    connected: bool
-    rules: dict[str, Any]
-
-
 def get_account(*, session: Session, name: str) -> MarketplaceAccount:
     account = session.exec(select(MarketplaceAccount).where(MarketplaceAccount.name == name)).first()
     if account is None:

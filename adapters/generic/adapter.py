@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -58,7 +59,7 @@ class GenericAdapter(Adapter):
         super().__init__(config, client)
         self.profile = get_profile(config.profile or DEFAULT_PROFILE)
         self.marketplace = marketplace_of(self.profile)
-        self._capabilities = self.profile.capabilities.contract()
+        self._capabilities = replace(self.profile.capabilities.contract(), sales_under_profile=True)
         self.auth = auth_for(self.profile, config, self._login)
         self.http = HttpCore(
             client=client,

@@ -71,7 +71,6 @@ class TokenAuth(httpx.Auth):
 
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         raise RuntimeError("TokenAuth logs in through the async HTTP core: use an httpx.AsyncClient")
-        yield request  # pragma: no cover (makes this a generator)
 
     async def refresh(self) -> None:
         """Log in again (the marketplace refused the token), unless another task just did."""

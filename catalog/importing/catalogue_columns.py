@@ -112,7 +112,6 @@ PRODUCER_COLUMNS: list[ColumnSpec] = [
     _spec("province", "Tỉnh", "Tỉnh/thành phố", "province", en="Province", convert=cv.text(100),
           comment="Tỉnh (mặc định Thái Nguyên / Bắc Kạn cũ)."),
 ]
-PRODUCER_KEY_FIELDS = ("producer_code", "producer_name", "phone", "commune", "commune_old")
 
 PRODUCT_OWN_COLUMNS: list[ColumnSpec] = [
     _spec("sku", "Mã SKU", "SKU", "Mã sản phẩm", "Mã SP", "Mã hàng", "Mã hàng hóa", "product code", "item code",

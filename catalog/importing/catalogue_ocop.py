@@ -20,7 +20,6 @@ from catalog.text import fold
 
 CERT_TABLE = OcopCertification.__table__  # type: ignore[attr-defined]
 CERT_FIELDS = ("stars", "score", "decision_no", "decision_date", "issuing_level", "valid_until", "status")
-DETAIL_FIELDS = ("stars", "decision_no", "decision_date", "issuing_level", "valid_until", "score", "cert_status")
 
 
 def has_certification(values: dict[str, Any]) -> bool:

@@ -28,10 +28,6 @@ def clean_text(text: str) -> str:
     return " ".join(text.split())
 
 
-def is_blank(value: Cell) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def number_text(value: float | int) -> str:
     """``25000.0`` → ``"25000"``: how a number cell reads when a column wants text."""
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:

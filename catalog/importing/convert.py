@@ -210,19 +210,6 @@ def decision_no(value: Cell) -> str:
     return out
 
 
-_TRUE = {"x", "co", "yes", "y", "true", "1", "dung"}
-_FALSE = {"", "khong", "no", "n", "false", "0", "sai"}
-
-
-def boolean(value: Cell) -> bool:
-    if isinstance(value, bool):
-        return value
-    key = fold(cell_text(value))
-    if key in _TRUE:
-        return True
-    if key in _FALSE:
-        return False
-    raise CatalogueValidationError("value.invalid", value=value)
 
 
 def choice(options: dict[str, str], code_: str = "value.invalid") -> Converter:

@@ -68,9 +68,6 @@ class ProblemLog:
                 value: Cell = None, **params: Any) -> None:
         self.add(Problem(code, sheet, row, column, value, params, Severity.warning))
 
-    def is_rejected(self, sheet: str, row: int) -> bool:
-        return row in self.rejected.get(sheet, ())
-
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity is Severity.error]

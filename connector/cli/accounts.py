@@ -12,8 +12,8 @@ from sqlmodel import Session, select
 
 from catalog.errors import ConfigurationError
 from catalog.producers import Producer, get_producer
+from connector.account_adapter import adapter_type
 from connector.accounts import MarketplaceAccount, create_account, get_account, list_accounts
-from connector.channels import adapter_type
 from connector.cli.context import open_session
 from connector.cli.output import JsonOption, emit_json, reporting
 from connector.console import console, table

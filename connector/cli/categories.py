@@ -123,14 +123,14 @@ def categories_map_file(
 
 
 def _known_marketplace(session: Session, marketplace: str) -> str:
-    """``marketplace`` when some adapter, channel file, account or mapping knows it (a typo would
+    """``marketplace`` when some adapter, layout file, account or mapping knows it (a typo would
     save a mapping that nothing ever uses); ``listings.marketplace_unknown`` otherwise."""
     from adapters.registry import adapter_keys
     from connector.accounts import MarketplaceAccount
-    from connector.listings import channel_names
+    from connector.listings import layout_names
 
     key = marketplace.strip().lower()
-    known = set(adapter_keys()) | set(channel_names())
+    known = set(adapter_keys()) | set(layout_names())
     known |= set(session.exec(select(MarketplaceAccount.marketplace).distinct()))
     known |= set(session.exec(select(CategoryMapping.marketplace).distinct()))
     if key not in known:

@@ -9,8 +9,7 @@ import sys
 
 import typer
 
-import connector.cli.producers_admin  # noqa: F401  (adds merge/keep-both/candidates to producers_app)
-from connector.cli import catalogue, system
+from connector.cli import system
 from connector.cli.output import ExitCode, report_error
 from connector.cli.usage import ClickException, NoArgsIsHelpError, UsageError, as_error
 from connector.console import err_console
@@ -26,12 +25,12 @@ app = typer.Typer(
 
 # (module under connector.cli, noun, help).
 NOUNS: list[tuple[str, str, str]] = [
-    ("catalogue", "producers", "Hộ sản xuất / chủ thể OCOP. Producers."),
-    ("catalogue", "products", "Sản phẩm. Products."),
-    ("catalogue", "units", "Đơn vị hành chính (vn2004, vn2025). Administrative units."),
+    ("catalog", "producers", "Hộ sản xuất / chủ thể OCOP. Producers."),
+    ("catalog", "products", "Sản phẩm. Products."),
+    ("units", "units", "Đơn vị hành chính (vn2004, vn2025). Administrative units."),
     ("images", "images", "Ảnh sản phẩm. Product images."),
     ("media", "media", "Máy phục vụ ảnh đã chuẩn bị cho sàn. Prepared-image server."),
-    ("catalog_cmd", "catalog", "Nhập/xuất danh mục từ Excel. Catalogue import and export."),
+    ("catalog", "catalog", "Nhập/xuất danh mục từ Excel. Catalogue import and export."),
     ("onboarding", "onboarding", "Sổ đăng ký hộ, tập huấn, tài khoản sàn. Onboarding register."),
     ("categories", "categories", "Ngành hàng OCOP và mã ngành trên từng sàn. Categories and their marketplace ids."),
     ("accounts", "accounts", "Tài khoản sàn mà hệ thống được phép thao tác. Connected marketplace accounts."),
@@ -54,8 +53,6 @@ for module_name, noun, help_text in NOUNS:
     app.add_typer(getattr(module, f"{noun}_app"), name=noun, help=help_text)
 for module_name in COMMANDS:
     importlib.import_module(f"connector.cli.{module_name}").register(app)
-
-_ = catalogue
 
 
 def run(argv: list[str] | None = None) -> None:

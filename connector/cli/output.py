@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from enum import IntEnum
 from pathlib import Path
@@ -105,8 +105,6 @@ def finish(code: ExitCode) -> None:
 
 
 JsonOption = typer.Option(False, "--json", help="Print one JSON document instead of a table.")
-
-Renderer = Callable[[Any], None]
 
 
 def emit_import_json(result: Any, written: Path | None, *, summary: dict[str, Any] | None = None) -> None:

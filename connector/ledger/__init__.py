@@ -8,7 +8,9 @@ __all__ = [
     "ENTRY_COLUMNS",
     "FORMATS",
     "SALES_COLUMNS",
+    "Columns",
     "CountingPolicy",
+    "Entries",
     "EntryRows",
     "LedgerEntry",
     "LedgerSummary",
@@ -45,7 +47,15 @@ if TYPE_CHECKING:
     from connector.ledger.booking import load_booking, month_key
     from connector.ledger.close import adjustments, close_period, closed_periods
     from connector.ledger.ecommerce import indicators
-    from connector.ledger.entries import ENTRY_COLUMNS, EntryRows, Writer, record_entry_rows, sqlite_stamp
+    from connector.ledger.entries import (
+        ENTRY_COLUMNS,
+        Columns,
+        Entries,
+        EntryRows,
+        Writer,
+        record_entry_rows,
+        sqlite_stamp,
+    )
     from connector.ledger.exports import FORMATS, report_cells, write_chart, write_csv, write_json, write_xlsx
     from connector.ledger.funnel_steps import sale_steps
     from connector.ledger.models import LedgerEntry, LedgerSummary, PeriodClose, ReportedTotal, StockMovement
@@ -69,7 +79,7 @@ def __getattr__(name: str) -> object:
         from connector.ledger import ecommerce
 
         value = getattr(ecommerce, name)
-    elif name in {"ENTRY_COLUMNS", "EntryRows", "Writer", "record_entry_rows", "sqlite_stamp"}:
+    elif name in {"Columns", "ENTRY_COLUMNS", "Entries", "EntryRows", "Writer", "record_entry_rows", "sqlite_stamp"}:
         from connector.ledger import entries
 
         value = getattr(entries, name)

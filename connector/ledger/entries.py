@@ -24,10 +24,73 @@ from sqlmodel import Session
 from catalog.clock import as_utc
 from catalog.importing import sql_literal
 
-ENTRY_COLUMNS = ("kind", "order_id", "order_line_id", "account_id", "platform", "channel_kind", "producer_id",
-                 "producer_kind", "product_id", "ocop_stars", "unit_vn2004", "unit_vn2025", "quantity", "amount",
-                 "occurred_at", "booked_at", "booked_day", "booked_month", "adjusts", "source", "reference",
-                 "recorded_by", "recorded_at")
+
+class Columns:
+    """New rows of one table, kept as one list per column: the annotated attributes of a subclass
+    are the table's columns, in the order :meth:`Writer.insert` takes them.
+
+    A value is appended to its column by name (``lines.sku.append(sku)`` on the hot path, or
+    :meth:`add` by keyword elsewhere), so that no value can land in its neighbour's column: two
+    integers swapped in a positional tuple would pass every type check and corrupt the ledger
+    silently.  :meth:`rows` zips the columns into the plain tuples the driver binds fastest, and
+    fails when a column was left behind.  Appending to a list per column costs about what building
+    a tuple per row does; a record built by keyword per row would cost several times more.
+    """
+
+    def __init__(self) -> None:
+        for name in self.columns():
+            setattr(self, name, [])
+
+    @classmethod
+    def columns(cls) -> tuple[str, ...]:
+        return tuple(vars(cls)["__annotations__"])
+
+    def add(self, **values: Any) -> None:
+        """One row by keyword (the paths that are not hot); every column must be given."""
+        names = self.columns()
+        if values.keys() != set(names):
+            raise TypeError(f"{type(self).__name__}: columns {sorted(set(names) ^ values.keys())}")
+        for name in names:
+            getattr(self, name).append(values[name])
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        return list(zip(*(getattr(self, name) for name in self.columns()), strict=True))
+
+    def __len__(self) -> int:
+        return len(getattr(self, self.columns()[0]))
+
+
+class Entries(Columns):
+    """``ledger_entry`` rows with every column, in the shapes the dialect stores (times by
+    :meth:`Writer.when` or :func:`sqlite_stamp`, days by :meth:`Writer.day`)."""
+
+    kind: list[str]
+    order_id: list[int | None]
+    order_line_id: list[int | None]
+    account_id: list[int | None]
+    platform: list[str]
+    channel_kind: list[str]
+    producer_id: list[int | None]
+    producer_kind: list[str | None]
+    product_id: list[int | None]
+    ocop_stars: list[int | None]
+    unit_vn2004: list[str | None]
+    unit_vn2025: list[str | None]
+    quantity: list[int]
+    amount: list[int]
+    occurred_at: list[Any]
+    booked_at: list[Any]
+    booked_day: list[Any]
+    booked_month: list[int]
+    adjusts: list[str | None]
+    source: list[str]
+    reference: list[str | None]
+    recorded_by: list[str | None]
+    recorded_at: list[Any]
+
+
+ENTRY_COLUMNS: tuple[str, ...] = Entries.columns()
+
 _SUMMARY_KEY = ("booked_month", "platform", "unit_vn2004", "unit_vn2025", "channel_kind", "producer_kind",
                 "ocop_stars")
 
@@ -176,12 +239,12 @@ def record_entries(session: Session, entries: Sequence[dict[str, Any]], *, write
         return 0
     out = writer or Writer(session)
     when, day = out.when, out.day
-    rows = [(e["kind"], e["order_id"], e["order_line_id"], e["account_id"], e["platform"], e["channel_kind"],
-             e["producer_id"], e["producer_kind"], e["product_id"], e["ocop_stars"], e["unit_vn2004"],
-             e["unit_vn2025"], e["quantity"], e["amount"], when(e["occurred_at"]), when(e["booked_at"]),
-             day(e["booked_day"]), e["booked_month"], e["adjusts"], e["source"], e["reference"], e["recorded_by"],
-             when(e["recorded_at"])) for e in entries]
-    return record_entry_rows(out, EntryRows(ENTRY_COLUMNS, rows))
+    rows = Entries()
+    for e in entries:
+        rows.add(**{name: e[name] for name in ENTRY_COLUMNS} | {
+            "occurred_at": when(e["occurred_at"]), "booked_at": when(e["booked_at"]),
+            "booked_day": day(e["booked_day"]), "recorded_at": when(e["recorded_at"])})
+    return record_entry_rows(out, EntryRows(ENTRY_COLUMNS, rows.rows()))
 
 
 class EntryRows(NamedTuple):

@@ -240,6 +240,94 @@ def _unblank(columns: Sequence[str], row: Sequence[Any]) -> dict[str, Any]:
             for name, value in zip(columns, row, strict=False)}
 
 
+@dataclass(slots=True)
+class _Series:
+    """One combination of the report's non-time dimensions (its ``values``, in the order of the
+    dimensions) and its turnover per local month since 1 January, for the year-to-date column."""
+
+    values: tuple[tuple[str, str], ...]
+    months: defaultdict[int, int] = field(default_factory=lambda: defaultdict(int))
+
+    def ytd(self, upto: int) -> int:
+        """The turnover from 1 January of ``upto``'s year to the end of month ``upto``."""
+        return sum(v for m, v in self.months.items() if m // 100 == upto // 100 and m <= upto)
+
+
+@dataclass(slots=True)
+class _Group:
+    """One row of the report: its dimension values (time and the others, in the order asked),
+    its sums over the period, and the series its cumulative column is read from."""
+
+    key: tuple[tuple[str, str], ...]
+    series: _Series
+    amount: int = 0
+    quantity: int = 0
+
+
+class _Grouping:
+    """Summary rows (the raw columns, then the summed amount and quantity) folded into the groups
+    of the report's dimensions; the mapping of raw values to groups is computed once per distinct
+    raw value, not per row."""
+
+    def __init__(self, *, dims: list[str], columns: list[str], places: Places | None, scheme: str,
+                 where: tuple[str, str] | None, start_month: int) -> None:
+        self.dims, self.columns, self.places, self.scheme, self.where = dims, columns, places, scheme, where
+        self.start_month = start_month
+        self.other_dims = [d for d in dims if d not in TIME_DIMENSIONS]
+        self.other_cols = [i for i, name in enumerate(columns) if name != "booked_month"]
+        self.amount_at = len(columns)  # then the quantity
+        self.total = _Group((), _Series(()))
+        self.groups: dict[tuple[tuple[str, str], ...], _Group] = {}
+        self._series: dict[tuple[tuple[str, str], ...], _Series] = {}
+        self._of_raw: dict[tuple[Any, ...], _Series | None] = {}  # None: outside the province
+        self._of_month: dict[tuple[int, int], _Group] = {}  # (id of the series, month) → its group
+        self._times: dict[int, dict[str, tuple[str, str]]] = {}
+
+    def add(self, row: Sequence[Any]) -> None:
+        raw_key = tuple([row[i] for i in self.other_cols])
+        series = self._of_raw[raw_key] if raw_key in self._of_raw else self._series_of(raw_key, row)
+        if series is None:
+            return
+        month, amount, quantity = row[0], int(row[self.amount_at] or 0), int(row[self.amount_at + 1] or 0)
+        series.months[month] += amount
+        self.total.series.months[month] += amount
+        if month < self.start_month:
+            return  # only in the year-to-date figures
+        group = self._of_month.get((id(series), month))
+        if group is None:
+            group = self._of_month[(id(series), month)] = self._group_of(series, month)
+        group.amount += amount
+        group.quantity += quantity
+        self.total.amount += amount
+        self.total.quantity += quantity
+
+    def _series_of(self, raw_key: tuple[Any, ...], row: Sequence[Any]) -> _Series | None:
+        named = _unblank(self.columns, row)
+        places, where = self.places, self.where
+        inside = where is None or (places is not None and places.within(where, named.get("unit_vn2004"),
+                                                                          named.get("unit_vn2025")))
+        series = None
+        if inside:
+            values = tuple(group_value(d, named, places, self.scheme) for d in self.other_dims)
+            series = self._series.get(values)
+            if series is None:
+                series = self._series[values] = _Series(values)
+        self._of_raw[raw_key] = series
+        return series
+
+    def _group_of(self, series: _Series, month: int) -> _Group:
+        """The group of ``series`` in the time bucket of ``month`` (once per series and month)."""
+        times = self._times.get(month)
+        if times is None:
+            times = self._times[month] = {d: time_key(d, month) for d in TIME_DIMENSIONS}
+        position = iter(series.values)
+        key = tuple(times[d] if d in times else next(position) for d in self.dims)
+        group = self.groups.get(key)
+        if group is None:
+            group = self.groups[key] = _Group(key, series)
+        return group
+
+
 def turnover(*, session: Session, period: Period, by: Sequence[str] | str = (), scheme: str = "vn2004",
              province: str | None = None) -> Report:
     """Turnover (whole VND) booked in ``period`` by ``by``, with totals and the year-to-date column."""
@@ -248,64 +336,25 @@ def turnover(*, session: Session, period: Period, by: Sequence[str] | str = (), 
     ytd_start = date((period.start or period.end).year, 1, 1) if period.start else None
     columns = raw_columns(dims, province)
     raw = summed(session, columns, ytd_start, period.end)
-    at = {name: i for i, name in enumerate(columns)}
-    units = (at.get("unit_vn2004"), at.get("unit_vn2025"))
     places = None
     if province or {"district", "commune"} & set(dims):
-        assert units[0] is not None and units[1] is not None
-        places = Places(session, {(r[units[0]] or None, r[units[1]] or None) for r in raw})
-    start_month = period.start.year * 100 + period.start.month if period.start else 0
+        old, new = columns.index("unit_vn2004"), columns.index("unit_vn2025")
+        places = Places(session, {(r[old] or None, r[new] or None) for r in raw})
     end_month = period.end.year * 100 + period.end.month
-    finest = next((d for d in TIME_DIMENSIONS if d in dims), None)
-    other_dims = [d for d in dims if d not in TIME_DIMENSIONS]
-    other_cols = [i for i, name in enumerate(columns) if name != "booked_month"]
-    amounts: dict[tuple[tuple[str, str], ...], list[int]] = defaultdict(lambda: [0, 0])
-    by_month: dict[tuple[tuple[str, str], ...], dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    total = [0, 0]
-    total_months: dict[int, int] = defaultdict(int)
-    others_of: dict[tuple[Any, ...], tuple[tuple[tuple[str, str], ...], bool]] = {}
-    times_of: dict[int, dict[str, tuple[str, str]]] = {}
-    keys: dict[tuple[tuple[tuple[str, str], ...], int], tuple[tuple[str, str], ...]] = {}
+    grouping = _Grouping(dims=dims, columns=columns, places=places, scheme=scheme, where=where,
+                         start_month=period.start.year * 100 + period.start.month if period.start else 0)
     for row in raw:
-        raw_key = tuple([row[i] for i in other_cols])
-        hit = others_of.get(raw_key)
-        if hit is None:
-            named = _unblank(columns, row)
-            inside = where is None or (places is not None and places.within(where, named.get("unit_vn2004"),
-                                                                             named.get("unit_vn2025")))
-            hit = others_of[raw_key] = (tuple(group_value(d, named, places, scheme) for d in other_dims), inside)
-        others, inside = hit
-        if not inside:
-            continue
-        month, amount, quantity = row[0], int(row[-2] or 0), int(row[-1] or 0)
-        by_month[others][month] += amount
-        total_months[month] += amount
-        if month < start_month:
-            continue  # only in the year-to-date figures
-        key = keys.get((others, month))
-        if key is None:  # the row's group: once per group and month, not per raw row
-            times = times_of.get(month)
-            if times is None:
-                times = times_of[month] = {d: time_key(d, month) for d in TIME_DIMENSIONS}
-            position = iter(others)
-            key = keys[(others, month)] = tuple(times[d] if d in times else next(position) for d in dims)
-        amounts[key][0] += amount
-        amounts[key][1] += quantity
-        total[0] += amount
-        total[1] += quantity
-
-    def ytd(months: dict[int, int], upto: int) -> int:
-        return sum(v for m, v in months.items() if m // 100 == upto // 100 and m <= upto)
-
+        grouping.add(row)
+    finest = next((d for d in TIME_DIMENSIONS if d in dims), None)
     rows = []
-    for key, (amount, quantity) in sorted(amounts.items(), key=_order_key):
-        group = dict(zip(dims, key, strict=True))
-        others = tuple(group[d] for d in other_dims)
-        upto = min(_time_end(finest, _month_of(group[finest][0])), end_month) if finest else end_month
-        rows.append(ReportRow(group, {"amount": amount, "quantity": quantity,
-                                      "cumulative": ytd(by_month[others], upto)}))
-    total_row = ReportRow({}, {"amount": total[0], "quantity": total[1],
-                               "cumulative": ytd(total_months, end_month)})
+    for group in sorted(grouping.groups.values(), key=_order_key):
+        cells = dict(zip(dims, group.key, strict=True))
+        upto = min(_time_end(finest, _month_of(cells[finest][0])), end_month) if finest else end_month
+        rows.append(ReportRow(cells, {"amount": group.amount, "quantity": group.quantity,
+                                      "cumulative": group.series.ytd(upto)}))
+    total = grouping.total
+    total_row = ReportRow({}, {"amount": total.amount, "quantity": total.quantity,
+                               "cumulative": total.series.ytd(end_month)})
     report = Report("turnover", "Doanh thu thương mại điện tử / e-commerce turnover", period, dims,
                     [("amount", "Doanh thu (đồng)", "Turnover (VND)"), ("quantity", "Số lượng", "Quantity"),
                      ("cumulative", "Lũy kế từ đầu năm (đồng)", "Year to date (VND)")],
@@ -328,9 +377,9 @@ def _month_of(code: str) -> int:
     return int(year) * 100 + int(rest)
 
 
-def _order_key(item: tuple[tuple[tuple[str, str], ...], Any]) -> tuple[Any, ...]:
+def _order_key(group: _Group) -> tuple[Any, ...]:
     # units by code with split and unknown rows after them; months in order
-    return tuple((code.startswith(("?", "split:")), code) for code, _ in item[0])
+    return tuple((code.startswith(("?", "split:")), code) for code, _ in group.key)
 
 
 def groupings(by: Sequence[str] | str, *, scheme: str = "vn2004") -> list[list[str]]:

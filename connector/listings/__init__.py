@@ -11,18 +11,19 @@ __all__ = [
     "bind_from_pack",
     "bind_manually",
     "build_pack",
-    "channel_names",
     "import_order_export",
-    "load_channel",
+    "layout_names",
+    "load_layout",
     "unbind_manually",
     "write_order_export",
 ]
 
 if TYPE_CHECKING:
     from connector.listings.bind import bind_from_pack, bind_manually, unbind_manually
-    from connector.listings.channels import channel_names, load_channel
-    from connector.listings.exports import import_order_export, write_order_export
+    from connector.listings.layouts import layout_names, load_layout
     from connector.listings.models import PackSnapshot
+    from connector.listings.order_reader import import_order_export
+    from connector.listings.order_writer import write_order_export
     from connector.listings.pack import build_pack
     from connector.listings.rows import STATUS_WORDS, RowStatus
 
@@ -33,18 +34,22 @@ def __getattr__(name: str) -> object:
         from connector.listings import bind
 
         value = getattr(bind, name)
-    elif name in {"channel_names", "load_channel"}:
-        from connector.listings import channels
+    elif name in {"layout_names", "load_layout"}:
+        from connector.listings import layouts
 
-        value = getattr(channels, name)
-    elif name in {"import_order_export", "write_order_export"}:
-        from connector.listings import exports
-
-        value = getattr(exports, name)
+        value = getattr(layouts, name)
     elif name in {"PackSnapshot"}:
         from connector.listings import models
 
         value = getattr(models, name)
+    elif name in {"import_order_export"}:
+        from connector.listings import order_reader
+
+        value = getattr(order_reader, name)
+    elif name in {"write_order_export"}:
+        from connector.listings import order_writer
+
+        value = getattr(order_writer, name)
     elif name in {"build_pack"}:
         from connector.listings import pack
 

@@ -29,7 +29,7 @@ from catalog.producers import Producer
 from catalog.products import Product
 from catalog.text import fold
 from connector.accounts import MarketplaceAccount
-from connector.listings.channels import Channel, load_channel
+from connector.listings.layouts import SellerLayout, load_layout
 from connector.listings.rows import STATUS_WORDS, RowStatus
 from connector.sync import Binding, BindingState, plan_sync
 
@@ -56,7 +56,7 @@ class BindOutcome:
                 "previous_remote_id": self.previous_remote_id}
 
 
-def parse_listing_ref(channel: Channel, text: str) -> RemoteRef:
+def parse_listing_ref(layout: SellerLayout, text: str) -> RemoteRef:
     """A listing address or id as the worker pasted it → the remote id (and the address)."""
     value = text.strip()
     if not value:
@@ -73,11 +73,11 @@ def parse_listing_ref(channel: Channel, text: str) -> RemoteRef:
         raise CatalogueValidationError("listings.url_invalid", value=text) from None
     if parts.scheme not in ("http", "https") or not host:
         raise CatalogueValidationError("listings.url_invalid", value=text)
-    if channel.hosts and host not in channel.hosts:
-        raise CatalogueValidationError("listings.url_foreign", value=text, marketplace=channel.marketplace,
-                                       hosts=", ".join(channel.hosts))
+    if layout.hosts and host not in layout.hosts:
+        raise CatalogueValidationError("listings.url_foreign", value=text, marketplace=layout.marketplace,
+                                       hosts=", ".join(layout.hosts))
     clean = f"{parts.scheme}://{host}{parts.path}"
-    match = re.search(channel.id_pattern, parts.path) if channel.id_pattern else None
+    match = re.search(layout.id_pattern, parts.path) if layout.id_pattern else None
     remote_id = (match.group(1) if match.groups() else match.group(0)) if match else ""
     if not remote_id or len(remote_id) > 128 or len(clean) > 500:
         raise CatalogueValidationError("listings.url_invalid", value=text)
@@ -87,7 +87,7 @@ def parse_listing_ref(channel: Channel, text: str) -> RemoteRef:
 def bind_manually(*, session: Session, account: MarketplaceAccount, product: Product, listing: str,
                   recorded_by: str = "cli") -> BindOutcome:
     """Record that ``product`` is listed on ``account`` at ``listing`` (an address or a remote id)."""
-    remote = parse_listing_ref(load_channel(account.marketplace), listing)
+    remote = parse_listing_ref(load_layout(account.marketplace), listing)
     if product.producer_id != account.producer_id:
         owner = session.get(Producer, account.producer_id)
         raise CatalogueValidationError("listings.product_foreign", ref=_ref(session, product), account=account.name,
@@ -180,7 +180,7 @@ class BindFileResult(ImportResult):
         return {**super().to_dict(lang), "bound": [b.to_dict() for b in self.bound]}
 
 
-def pack_columns(channel: Channel) -> list[ColumnSpec]:
+def pack_columns(layout: SellerLayout) -> list[ColumnSpec]:
     """The pack's columns as the importer's header matcher reads them back: SKU (required), URL and
     status are used; the others are recognised so they are not reported as unknown."""
     specs = {"sku": ColumnSpec(field="sku", header="", aliases=("SKU", "Mã SKU"), convert=cv.sku, required=True),
@@ -189,7 +189,7 @@ def pack_columns(channel: Channel) -> list[ColumnSpec]:
              "status": ColumnSpec(field="status", header="", convert=cv.text(40))}
     return [replace(specs[c.field], header=c.header) if c.field in specs else
             ColumnSpec(field=c.field, header=c.header, convert=cv.text(), cache=False)
-            for c in channel.pack_columns]
+            for c in layout.pack_columns]
 
 
 def bind_from_pack(*, session: Session, account: MarketplaceAccount, path: Path, recorded_by: str = "cli",
@@ -198,8 +198,8 @@ def bind_from_pack(*, session: Session, account: MarketplaceAccount, path: Path,
 
     Rows without an address are skipped (not yet listed); a bad address or an unknown SKU is a
     problem on its row and the other rows are still bound.  The session is flushed, not committed."""
-    channel = load_channel(account.marketplace)
-    specs = pack_columns(channel)
+    layout = load_layout(account.marketplace)
+    specs = pack_columns(layout)
     url_header = next(spec.header for spec in specs if spec.field == "url")
     result = BindFileResult(path=Path(path), mode="keep-valid", dry_run=False, lang=lang)
     counts = result.counts.setdefault("bindings", Counts())
@@ -211,7 +211,7 @@ def bind_from_pack(*, session: Session, account: MarketplaceAccount, path: Path,
     try:
         with open_book(Path(path)) as book:
             # the pack's own sheet when it is there (not its "about" sheet); any sheet otherwise
-            for name in [channel.pack_sheet] if channel.pack_sheet in book.sheet_names else book.sheet_names:
+            for name in [layout.pack_sheet] if layout.pack_sheet in book.sheet_names else book.sheet_names:
                 table = read_table(book.sheet(name), specs, log=log, optional=True)
                 if table is None:
                     continue
@@ -229,7 +229,7 @@ def bind_from_pack(*, session: Session, account: MarketplaceAccount, path: Path,
                     if not parsed.ok:
                         counts.rejected += 1
                         continue
-                    _bind_row(session, account, channel, products, producer.code, values, result, log,
+                    _bind_row(session, account, layout, products, producer.code, values, result, log,
                               sheet=name, row=parsed.row, columns=table.columns, recorded_by=recorded_by,
                               payloads=payloads)
     except CatalogueValidationError as error:
@@ -241,7 +241,7 @@ def bind_from_pack(*, session: Session, account: MarketplaceAccount, path: Path,
     return result
 
 
-def _bind_row(session: Session, account: MarketplaceAccount, channel: Channel, products: dict[str, Product],
+def _bind_row(session: Session, account: MarketplaceAccount, layout: SellerLayout, products: dict[str, Product],
               producer_code: str, values: dict[str, Any], result: BindFileResult, log: ProblemLog, *, sheet: str,
               row: int, columns: dict[str, str], recorded_by: str,
               payloads: dict[int, tuple[dict[str, Any], str]]) -> None:
@@ -253,7 +253,7 @@ def _bind_row(session: Session, account: MarketplaceAccount, channel: Channel, p
         counts.rejected += 1
         return
     try:
-        remote = parse_listing_ref(channel, values["url"])
+        remote = parse_listing_ref(layout, values["url"])
         with session.begin_nested():
             outcome = _bind(session, account, product, remote, recorded_by, payloads)
     except (CatalogueValidationError, ConflictError) as error:

@@ -2,13 +2,13 @@
 
 ``build_pack`` writes into ``out``:
 
-* ``<account>-pack.xlsx``: one row per listing, in the channel file's columns (title cut to the
-  channel's length, plain-text description, price and stock after the channel's rules, weight,
+* ``<account>-pack.xlsx``: one row per listing, in the layout file's columns (title cut to the
+  layout's length, plain-text description, price and stock after the channel's rules, weight,
   unit, category path from the category mapping, OCOP stars and decision, image file names),
   each row marked new / changed (with what changed) / unchanged since the last pack, or
   "removed" for a product packed before that is no longer on sale (archived, draft), and an
   empty URL column the worker fills in for :func:`connector.listings.bind.bind_from_pack`;
-* ``<account>-images.zip``: the rows' images prepared in the channel's image profile (no
+* ``<account>-images.zip``: the rows' images prepared in the layout's image profile (no
   metadata, so no GPS), named ``SKU_1.jpg``, ``SKU_2.jpg``…
 
 ``only_changed`` leaves the unchanged rows (and their images) out.  Each written row's values
@@ -40,7 +40,7 @@ from catalog.ocop import CertificationStatus, OcopCertification, default_valid_u
 from catalog.producers import Producer
 from catalog.products import Product, ProductStatus, product_images
 from connector.accounts import MarketplaceAccount
-from connector.listings.channels import Channel, load_channel
+from connector.listings.layouts import SellerLayout, load_layout
 from connector.listings.models import PackSnapshot
 from connector.listings.rows import (
     STATUS_WORDS,
@@ -114,9 +114,9 @@ def build_pack(*, session: Session, account: MarketplaceAccount, out: Path, rule
 
     ``progress(stage, done, total)`` is called after each product (images are prepared on the
     first pack and read from the media store's cache afterwards)."""
-    channel = load_channel(account.marketplace)
+    layout = load_layout(account.marketplace)
     rules = rules or ChannelRules.of(account)
-    profile = profile_named(channel.image_profile)
+    profile = profile_named(layout.image_profile)
     store = ImageStore(media_root or get_settings().media_dir)
     day = today or local_today()
     make_folder(out)
@@ -125,20 +125,20 @@ def build_pack(*, session: Session, account: MarketplaceAccount, out: Path, rule
                         only_changed=only_changed)
     prepared: dict[str, Path] = {}
     try:
-        _collect_rows(session, account, channel, rules, store, profile, day, result, prepared, lang, progress)
+        _collect_rows(session, account, layout, rules, store, profile, day, result, prepared, lang, progress)
     finally:
         store.close()
     bound = {b.product_id: b.remote_url or b.remote_id for b in session.exec(
         select(Binding).where(Binding.account_id == account.id, col(Binding.remote_id).is_not(None)))}
     for row in result.rows:
         row.url = bound.get(row.product_id)
-    _write_spreadsheet(result, channel, account, day)
+    _write_spreadsheet(result, layout, account, day)
     _write_zip(result, prepared)
     _save_snapshots(session, account, result)
     return result
 
 
-def _collect_rows(session: Session, account: MarketplaceAccount, channel: Channel, rules: ChannelRules,
+def _collect_rows(session: Session, account: MarketplaceAccount, layout: SellerLayout, rules: ChannelRules,
                   store: ImageStore, profile: ImageProfile, day: date, result: PackResult,
                   prepared: dict[str, Path], lang: str, progress: Progress | None) -> None:
     producer = session.get(Producer, account.producer_id)
@@ -159,13 +159,13 @@ def _collect_rows(session: Session, account: MarketplaceAccount, channel: Channe
                                             name=_category_name(session, product.category_code)))
         stars, decision = _ocop(session, product, day)
         images = _images(session, product, store, profile, prepared, result, ref, lang)
-        values = row_values(product=product, ref=ref, channel=channel, rules=rules,
+        values = row_values(product=product, ref=ref, layout=layout, rules=rules,
                             category_path=(mapping.remote_path or mapping.remote_id) if mapping else None,
                             category_id=mapping.remote_id if mapping else None, stars=stars, decision=decision,
                             images=images)
         previous = snapshots.get(product.id)
         status, fields = compare(previous.values if previous else None, values)
-        changes = describe_changes(channel, previous.values, values, fields) if previous else ""
+        changes = describe_changes(layout, previous.values, values, fields) if previous else ""
         result.rows.append(PackRow(product.id, ref, values, images, status, fields, changes))
         if not images:
             result.problems.append(_problem(ref, "listings.no_images", lang))
@@ -235,7 +235,7 @@ def _cell(row: PackRow, field_name: str) -> Any:
     return row.values.get(field_name)
 
 
-def _write_spreadsheet(result: PackResult, channel: Channel, account: MarketplaceAccount, day: date) -> None:
+def _write_spreadsheet(result: PackResult, layout: SellerLayout, account: MarketplaceAccount, day: date) -> None:
     book = xlsxwriter.Workbook(str(result.spreadsheet), {"strings_to_formulas": False, "strings_to_urls": False})
     try:
         header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
@@ -246,13 +246,13 @@ def _write_spreadsheet(result: PackResult, channel: Channel, account: Marketplac
                  RowStatus.changed: book.add_format({"bg_color": "#FFF2CC", "valign": "top"}),
                  RowStatus.unchanged: book.add_format({"valign": "top"}),
                  RowStatus.removed: book.add_format({"bg_color": "#F8CBAD", "valign": "top"})}
-        sheet = book.add_worksheet(channel.pack_sheet)
-        for c, column in enumerate(channel.pack_columns):
+        sheet = book.add_worksheet(layout.pack_sheet)
+        for c, column in enumerate(layout.pack_columns):
             sheet.write_string(0, c, column.header, header)
             sheet.set_column(c, c, column.width)
         sheet.freeze_panes(1, 0)
         for r, row in enumerate(result.written, start=1):
-            for c, column in enumerate(channel.pack_columns):
+            for c, column in enumerate(layout.pack_columns):
                 value = _cell(row, column.field)
                 if value is None or value == "":
                     continue
@@ -263,8 +263,8 @@ def _write_spreadsheet(result: PackResult, channel: Channel, account: Marketplac
                 else:
                     sheet.write_string(r, c, str(value), style)
         about = book.add_worksheet("Thong tin")
-        lines = [("Tài khoản / account", account.name), ("Sàn / marketplace", channel.label),
-                 ("Trang người bán / seller centre", channel.seller_centre or ""),
+        lines = [("Tài khoản / account", account.name), ("Sàn / marketplace", layout.label),
+                 ("Trang người bán / seller centre", layout.seller_centre or ""),
                  ("Ngày lập / made on", day.strftime("%d/%m/%Y")),
                  ("Tệp ảnh / images", result.images_zip.name),
                  *((f"{STATUS_WORDS[s]} / {s.value}", str(n)) for s, n in

@@ -19,7 +19,7 @@ from typing import Any
 
 from catalog.money import format_vnd
 from catalog.products import Product
-from connector.listings.channels import Channel
+from connector.listings.layouts import SellerLayout
 from connector.sync import ChannelRules
 
 # the fields whose change makes a row "changed" (status, changes and url are the pack's own)
@@ -104,7 +104,7 @@ def plain_text(text: str | None) -> str:
     return "\n".join(out).strip()
 
 
-def row_values(*, product: Product, ref: str, channel: Channel, rules: ChannelRules,
+def row_values(*, product: Product, ref: str, layout: SellerLayout, rules: ChannelRules,
                category_path: str | None, category_id: str | None, stars: int | None, decision: str | None,
                images: Sequence[PackImage]) -> dict[str, Any]:
     """The tracked values of one pack row (JSON-friendly; ``images`` as the variants' hashes).
@@ -116,8 +116,8 @@ def row_values(*, product: Product, ref: str, channel: Channel, rules: ChannelRu
     return {
         "sku": product.sku,
         "ref": ref,
-        "title": cut_text(rules.title_for(product), channel.max_length("title")),
-        "description": cut_text(plain_text(rules.description_for(product)), channel.max_length("description")),
+        "title": cut_text(rules.title_for(product), layout.max_length("title")),
+        "description": cut_text(plain_text(rules.description_for(product)), layout.max_length("description")),
         "price": rules.price_for(product.price),
         "stock": rules.stock_for(product.stock),
         "unit": product.unit,
@@ -144,12 +144,12 @@ def compare(previous: Mapping[str, Any] | None, current: Mapping[str, Any]) -> t
     return (RowStatus.changed if changed else RowStatus.unchanged), changed
 
 
-def describe_changes(channel: Channel, previous: Mapping[str, Any], current: Mapping[str, Any],
+def describe_changes(layout: SellerLayout, previous: Mapping[str, Any], current: Mapping[str, Any],
                      fields: Sequence[str]) -> str:
-    """``"Giá bán (đ): 28.000 → 30.000; Tên sản phẩm"`` in the channel's own headers."""
+    """``"Giá bán (đ): 28.000 → 30.000; Tên sản phẩm"`` in the layout's own headers."""
     parts = []
     for field in fields:
-        column = channel.column(field)
+        column = layout.column(field)
         label = column.header if column else field
         before, after = previous.get(field), current.get(field)
         if field in MONEY_FIELDS and isinstance(before, int) and isinstance(after, int):

@@ -17,14 +17,19 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from connector.orders.ingest import IngestResult, ingest_orders
+    from connector.orders.batch import IngestResult
+    from connector.orders.ingest import ingest_orders
     from connector.orders.models import OrderBookmark, OrderLine, OrderStatusChange, SalesOrder
     from connector.orders.pull import MAX_PAGES, pull_all, windows
 
 
 def __getattr__(name: str) -> object:
     """A declared name, loaded on first use (PEP 562): ``import connector.orders`` stays cheap."""
-    if name in {"IngestResult", "ingest_orders"}:
+    if name in {"IngestResult"}:
+        from connector.orders import batch
+
+        value = getattr(batch, name)
+    elif name in {"ingest_orders"}:
         from connector.orders import ingest
 
         value = getattr(ingest, name)

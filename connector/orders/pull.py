@@ -130,7 +130,7 @@ def pull_all(*, session: Session, account_names: Sequence[str] | None = None, no
 
 async def _pull_all(session: Session, accounts: list[MarketplaceAccount], now: datetime | None,
                     policy: CountingPolicy | None) -> list[PullResult]:
-    from connector.channels import open_adapter
+    from connector.account_adapter import open_adapter
 
     results: list[PullResult] = []
     async with httpx.AsyncClient(timeout=30.0) as client:

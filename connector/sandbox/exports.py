@@ -3,7 +3,7 @@
 :func:`export_sandbox_orders` reads one account's orders from a running sandbox the way the
 connector reads any marketplace (the account's adapter, ``list_orders`` over windows no longer
 than the adapter allows, every page of each), and writes them in that marketplace's seller-centre
-layout (:func:`connector.listings.exports.write_order_export`): what a shop would download from
+layout (:func:`connector.listings.order_writer.write_order_export`): what a shop would download from
 mc.voso.vn or postmart.vn, ready for ``agri listings orders-import``.
 
 The period runs on the sandbox's own clock (it can be moved ahead), read from its health route.
@@ -22,9 +22,9 @@ from pydantic import SecretStr
 from adapters.base import Adapter, RemoteOrder
 from catalog.clock import as_utc
 from catalog.errors import CatalogueValidationError, ConfigurationError, MarketplaceError
+from connector.account_adapter import open_adapter
 from connector.accounts import MarketplaceAccount
-from connector.channels import open_adapter
-from connector.listings import load_channel, write_order_export
+from connector.listings import load_layout, write_order_export
 from connector.orders import MAX_PAGES, windows
 
 DEFAULT_DAYS = 60
@@ -79,7 +79,7 @@ async def _export(account: MarketplaceAccount, out: Path, days: int, key: Secret
         orders = await fetch_orders(adapter, since=since, until=until)
     finally:
         await adapter.aclose()
-    write_order_export(channel=load_channel(account.marketplace), orders=orders, out=out)
+    write_order_export(layout=load_layout(account.marketplace), orders=orders, out=out)
     return SandboxExport(path=out, account=account.name, since=since, until=until, orders=len(orders),
                          lines=sum(len(o.lines) for o in orders))
 
@@ -89,7 +89,7 @@ def export_sandbox_orders(*, account: MarketplaceAccount, out: Path, days: int =
     """Write the seller-centre order export of a sandbox ``account`` (its last ``days`` days) to ``out``.
 
     The account must be connected to a sandbox (base URL and credentials), as for ``agri orders pull``."""
-    load_channel(account.marketplace)  # a marketplace without a seller-centre layout fails before any request
+    load_layout(account.marketplace)  # a marketplace without a seller-centre layout fails before any request
 
     async def run() -> SandboxExport:
         if client is not None:

@@ -32,7 +32,6 @@ from sqlmodel import Session, select
 from adapters.base import Adapter, Listing, ListingState, RemoteImageRef, RemoteListing
 from adapters.http import DEFAULT_POLICY, RetryPolicy, call_with_retries
 from catalog.clock import utcnow
-from catalog.codes import render
 from catalog.errors import (
     AgriConnectorError,
     AuthExpiredError,
@@ -48,7 +47,7 @@ from catalog.products import Product
 from connector.accounts import MarketplaceAccount
 from connector.sync.models import Binding, BindingState, RemoteImage
 from connector.sync.plan import AccountPlan, Action, PlannedItem, plan_sync
-from connector.sync.report import ItemResult, Outcome, SyncReport
+from connector.sync.report import ItemResult, Outcome, SyncReport, not_attempted
 
 T = TypeVar("T")
 PrepareImage = Callable[[str, ImageProfile], PreparedImage]
@@ -545,11 +544,7 @@ class AccountRun:
             self.session.rollback()  # a database error left the transaction unusable
         if isinstance(error, UnreachableError):  # nothing reached the marketplace: the binding stays as it was
             self.unreachable = self.unreachable or error
-            marketplace = error.params.get("marketplace", self.account.marketplace)
-            return ItemResult(self.account.name, item.sku, item.action, Outcome.skipped, item.remote_id,
-                              code="adapters.not_attempted",
-                              message=render("adapters.not_attempted", "vi", {"marketplace": marketplace}),
-                              replanned=replans)
+            return not_attempted(self.account.name, item.sku, item.action, item.remote_id, error, replans)
         outcome = (Outcome.rejected if isinstance(error, RejectedError)
                    else Outcome.skipped if isinstance(error, SkippableError) else Outcome.failed)
         detail = error.to_dict("vi")

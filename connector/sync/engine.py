@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import timedelta
 
 import httpx
@@ -102,13 +102,8 @@ async def sync_accounts(
     report = SyncReport()
 
     async def one(account: MarketplaceAccount) -> None:
-        assert account.id is not None
-        work = _account_session(session)
-        try:
+        with _account_session(session) as work:
             await _one_account(work, account)
-        finally:
-            if work is not session:
-                work.close()
 
     async def _one_account(work: Session, account: MarketplaceAccount) -> None:
         assert account.id is not None
@@ -148,24 +143,34 @@ async def sync_accounts(
     finally:
         if own_client:
             await http.aclose()
-        if _separate_sessions(session):  # the accounts' own sessions wrote the bindings:
-            for obj in list(session.identity_map.values()):  # the caller's copies are read again
-                if isinstance(obj, Binding | RemoteImage):
-                    session.expire(obj)
+        _reread_bindings(session)
     return report
 
 
-def _account_session(session: Session) -> Session:
+@contextlib.contextmanager
+def _account_session(session: Session) -> Iterator[Session]:
     """The session an account's run writes through.  On PostgreSQL each account has its own, so that one
     account's failed transaction (rolled back) never takes another's unsaved work with it.  SQLite has one
     writer at a time: a second session in this thread would wait on the first's open write transaction
     while blocking the very loop that would commit it, so the accounts share the caller's session there
     (and each account's error path rolls back only after its own work was committed in batches)."""
-    return Session(session.get_bind(), expire_on_commit=False) if _separate_sessions(session) else session
+    if not _separate_sessions(session):
+        yield session
+        return
+    with Session(session.get_bind(), expire_on_commit=False) as own:
+        yield own
 
 
 def _separate_sessions(session: Session) -> bool:
     return session.get_bind().dialect.name != "sqlite"
+
+
+def _reread_bindings(session: Session) -> None:
+    """When the accounts wrote through their own sessions, the caller's copies of bindings are read again."""
+    if _separate_sessions(session):
+        for obj in list(session.identity_map.values()):
+            if isinstance(obj, Binding | RemoteImage):
+                session.expire(obj)
 
 
 def _release(session: Session, lease: Lease) -> None:
@@ -225,6 +230,6 @@ _REVIEWED = {ListingState.active: BindingState.active, ListingState.rejected: Bi
 
 
 def _open(account: MarketplaceAccount, client: httpx.AsyncClient) -> Adapter:
-    from connector.channels import open_adapter
+    from connector.account_adapter import open_adapter
 
     return open_adapter(account, client)

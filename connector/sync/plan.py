@@ -160,7 +160,7 @@ def plan_sync(
     the listings that changed, to show their field diff.
     """
     if capabilities is None or image_profile is None:
-        from connector.channels import capabilities_of, image_profile_of
+        from connector.account_adapter import capabilities_of, image_profile_of
 
         capabilities = capabilities or capabilities_of(account)
         image_profile = image_profile or image_profile_of(account)

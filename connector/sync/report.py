@@ -10,7 +10,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from catalog.errors import CatalogueValidationError
+from catalog.codes import render
+from catalog.errors import AgriConnectorError, CatalogueValidationError
 from catalog.importing import escape_formula
 from connector.sync.plan import ACTION_LABELS, Action
 
@@ -86,6 +87,14 @@ class SyncReport:
 
 
 COLUMNS = ("Tài khoản", "SKU", "Việc", "Kết quả", "Mã trên sàn", "Trạng thái", "Mã lỗi", "Nội dung")
+
+
+def not_attempted(account: str, sku: str, action: Action, remote_id: str | None, error: AgriConnectorError,
+                  replanned: int) -> ItemResult:
+    """An item never sent because its marketplace stopped answering (its binding is left as it was)."""
+    said = render("adapters.not_attempted", "vi", {"marketplace": error.params.get("marketplace", "")})
+    return ItemResult(account, sku, action, Outcome.skipped, remote_id, code="adapters.not_attempted",
+                      message=said, replanned=replanned)
 
 
 def report_rows(report: SyncReport) -> list[list[Any]]:

@@ -195,7 +195,7 @@ def build_listing(
 
     ``capabilities`` defaults to those of the account's adapter."""
     if capabilities is None:
-        from connector.channels import capabilities_of
+        from connector.account_adapter import capabilities_of
 
         capabilities = capabilities_of(account)
     category_id = None

@@ -32,7 +32,7 @@ from catalog.money import format_vnd
 from connector.db import database_failure, make_engine
 from connector.media import create_media_app
 from connector.settings import Settings, get_settings
-from connector.web.auth import AuthError, ForbiddenError
+from connector.web.auth import ForbiddenError, LoginRefused
 from connector.web.deps import CsrfError, LoginRequired, language, login_redirect
 from connector.web.i18n import tr
 from connector.web.runs import SyncRuns
@@ -46,7 +46,7 @@ CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script
 
 
 def status_for(error: AgriConnectorError) -> int:
-    if isinstance(error, LoginRequired | AuthError):
+    if isinstance(error, LoginRequired | LoginRefused):
         return 401
     if isinstance(error, ForbiddenError | CsrfError):
         return 403
@@ -128,6 +128,25 @@ def create_app(*, engine: Engine | None = None, settings: Settings | None = None
             response.headers.setdefault(name, value)
         return response
 
+    install_error_handlers(app, settings)
+
+    pages, api_router = routers()
+    for router in pages:
+        app.include_router(router, include_in_schema=False)
+    app.include_router(api_router)
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    if settings.trusted_proxies.strip():
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    media_path = urlsplit(settings.public_media_url).path.rstrip("/") or "/media"
+    app.mount(media_path, create_media_app(app.state.store), name="media")
+    return app
+
+
+def install_error_handlers(app: FastAPI, settings: Settings) -> None:
+    """Errors from below turned into a page or an API envelope, here and only here."""
+
     @app.exception_handler(AgriConnectorError)
     async def agri_error(request: Request, error: AgriConnectorError) -> Response:
         lang = language(request, settings.lang)
@@ -177,16 +196,3 @@ def create_app(*, engine: Engine | None = None, settings: Settings | None = None
         if _is_api(request):
             return JSONResponse({"ok": False, "data": None, "errors": errors, "summary": {}}, status_code=422)
         return _error_page(request, 422, "; ".join(f"{e['column']}: {e['message']}" for e in errors))
-
-    pages, api_router = routers()
-    for router in pages:
-        app.include_router(router, include_in_schema=False)
-    app.include_router(api_router)
-    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    if settings.trusted_proxies.strip():
-        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
-
-        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
-    media_path = urlsplit(settings.public_media_url).path.rstrip("/") or "/media"
-    app.mount(media_path, create_media_app(app.state.store), name="media")
-    return app

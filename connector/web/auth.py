@@ -29,7 +29,7 @@ from sqlmodel import Session, col, select
 from catalog.admin_units import AdminUnit
 from catalog.clock import utcnow
 from catalog.errors import AgriConnectorError, CatalogueValidationError, ConflictError, NotFoundError
-from catalog.producers import Producer, get_producer
+from catalog.producers import get_producer
 from catalog.text import fold
 from connector.onboarding import TeamMember
 from connector.users import OneTimeCode, Role, WebSession, WebUser
@@ -42,7 +42,7 @@ _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 _hasher = PasswordHasher()
 
 
-class AuthError(AgriConnectorError):
+class LoginRefused(AgriConnectorError):
     default_code = "web.login_failed"
 
 
@@ -195,7 +195,7 @@ def redeem_code(*, session: Session, username: str, code: str, password: str, cl
         col(OneTimeCode.used_at).is_(None))).first()
     if user is None or row is None or _aware(row.expires_at) < utcnow():
         record_failure(session=session, username=name, client=client)
-        raise AuthError("web.code_invalid")
+        raise LoginRefused("web.code_invalid")
     set_password(session=session, user=user, password=password)
     row.used_at = utcnow()
     session.add(row)
@@ -216,7 +216,7 @@ def change_password(*, session: Session, user: WebUser, current: str, new: str, 
     """The account page's change: the current password is checked first (a wrong one is a failed login)."""
     if not _verify(user, current):
         record_failure(session=session, username=user.username, client=None)
-        raise AuthError("web.login_failed")
+        raise LoginRefused("web.login_failed")
     set_password(session=session, user=user, password=new, keep_token=keep_token)
 
 
@@ -232,7 +232,7 @@ def end_sessions(*, session: Session, user_id: int, keep_token: str | None = Non
 def _check_throttle(session: Session, username: str, client: str | None) -> None:
     wait = wait_before_login(session=session, username=username, client=client)
     if wait.total_seconds() > 0:
-        raise AuthError("web.login_throttled", seconds=max(1, math.ceil(wait.total_seconds())))
+        raise LoginRefused("web.login_throttled", seconds=max(1, math.ceil(wait.total_seconds())))
 
 
 _dummy_hashes: dict[int, str] = {}
@@ -264,7 +264,7 @@ def authenticate(*, session: Session, username: str, password: str, client: str 
     user = session.exec(select(WebUser).where(WebUser.username == name)).first()
     if not _verify(user, password) or user is None:
         record_failure(session=session, username=name, client=client)
-        raise AuthError("web.login_failed")
+        raise LoginRefused("web.login_failed")
     forget_failures(session=session, username=name)
     if _hasher.check_needs_rehash(user.password_hash or ""):
         user.password_hash = _hasher.hash(password)
@@ -297,7 +297,3 @@ def resolve_session(*, session: Session, token: str) -> tuple[WebUser, WebSessio
 
 def end_session(*, session: Session, token: str) -> None:
     session.execute(delete(WebSession).where(col(WebSession.token_hash) == _digest(token)))
-
-
-def producer_of(*, session: Session, user: WebUser) -> Producer | None:
-    return session.get(Producer, user.producer_id) if user.producer_id is not None else None

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from catalog.errors import CatalogueValidationError
 from connector.users import Role, WebUser
 from connector.web.auth import (
-    AuthError,
+    LoginRefused,
     authenticate,
     change_password,
     end_session,
@@ -44,7 +44,7 @@ def login(ctx: AnyPage, username: Annotated[str, Form()] = "", password: Annotat
     ctx.check_csrf(csrf)
     try:
         user = authenticate(session=ctx.session, username=username, password=password, client=client_of(ctx))
-    except AuthError as error:
+    except LoginRefused as error:
         ctx.session.commit()  # keep the failed attempt: it is what the throttle counts
         return ctx.render("login.html", status_code=401, next=safe_next(next), error=error.message(ctx.lang),
                           username=username)
@@ -83,7 +83,7 @@ def code(ctx: AnyPage, username: Annotated[str, Form()] = "", code: Annotated[st
     ctx.check_csrf(csrf)
     try:
         redeem_code(session=ctx.session, username=username, code=code, password=password, client=client_of(ctx))
-    except (AuthError, CatalogueValidationError) as error:
+    except (LoginRefused, CatalogueValidationError) as error:
         ctx.session.commit()
         return ctx.render("code.html", status_code=401, error=error.message(ctx.lang), username=username)
     return ctx.render("login.html", next="/", error=None, username=username, notice=ctx.t("password_set"))
@@ -104,7 +104,7 @@ def account_password(ctx: UserPage, csrf: Annotated[str, Form()] = "", current: 
     try:
         change_password(session=ctx.session, user=user, current=current, new=new,
                         keep_token=ctx.request.cookies.get(SESSION_COOKIE))
-    except (AuthError, CatalogueValidationError) as error:
+    except (LoginRefused, CatalogueValidationError) as error:
         ctx.session.commit()  # a wrong current password counts as a failed login
         return ctx.render("account.html", status_code=422,
                           error=error.message(ctx.lang))

@@ -18,7 +18,7 @@ from starlette.background import BackgroundTask
 from catalog.errors import NotFoundError
 from catalog.producers import Producer
 from connector.accounts import MarketplaceAccount
-from connector.listings import bind_manually, build_pack, channel_names
+from connector.listings import bind_manually, build_pack, layout_names
 from connector.users import Role
 from connector.web.deps import FormRowId, RowId, UserPage, redirect
 from connector.web.scope import Principal, scoped_product
@@ -28,8 +28,8 @@ PACKERS = (Role.producer, Role.staff, Role.admin)
 
 
 def manual_accounts(session: Session, who: Principal) -> list[MarketplaceAccount]:
-    """Accounts in scope on a marketplace reached by hand (one with a listing-pack channel)."""
-    names = channel_names()
+    """Accounts in scope on a marketplace reached by hand (one with a listing-pack layout)."""
+    names = layout_names()
     query = (select(MarketplaceAccount).join(Producer, col(Producer.id) == col(MarketplaceAccount.producer_id))
              .where(who.producer_clause(), col(MarketplaceAccount.marketplace).in_(names))
              .order_by(col(MarketplaceAccount.name)))

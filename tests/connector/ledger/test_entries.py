@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from adapters.base import OrderStatus, RemoteOrder, RemoteOrderLine
 from catalog.clock import as_utc
 from catalog.ocop import OcopCertification
-from connector.ledger.entries import sqlite_stamp
+from connector.ledger.entries import ENTRY_COLUMNS, Entries, sqlite_stamp
 from connector.ledger.models import LedgerEntry, LedgerSummary, StockMovement
 from connector.orders.ingest import ingest_orders
 from connector.orders.models import OrderLine, OrderStatusChange, SalesOrder
@@ -108,3 +108,20 @@ def test_the_summary_adds_up_to_the_entries(session: Session) -> None:
     assert any(s == 5 for _m, s in by_summary)
     kinds = session.exec(select(LedgerEntry.kind).distinct()).all()
     assert sorted(kinds) == ["reversal", "sale"]
+
+
+def test_rows_kept_by_column_cannot_drift() -> None:
+    """A row is given by column name; a missing or unknown column, or a column left behind on the hot
+    path, fails instead of shifting values into their neighbours' columns."""
+    entries = Entries()
+    row = {name: i for i, name in enumerate(ENTRY_COLUMNS)}
+    entries.add(**row)
+    assert entries.rows() == [tuple(range(len(ENTRY_COLUMNS)))]
+    assert Entries.columns() == ENTRY_COLUMNS
+    with pytest.raises(TypeError, match="reference"):
+        entries.add(**{k: v for k, v in row.items() if k != "reference"})
+    with pytest.raises(TypeError, match="refrence"):
+        entries.add(**row, refrence=None)
+    entries.kind.append("sale")  # one column appended, the others forgotten
+    with pytest.raises(ValueError, match="zip"):
+        entries.rows()

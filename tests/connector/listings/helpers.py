@@ -8,17 +8,17 @@ from pathlib import Path
 import openpyxl
 
 from adapters.base import OrderStatus, RemoteOrder, RemoteOrderLine
-from connector.listings.channels import load_channel
+from connector.listings.layouts import load_layout
 
 T0 = datetime(2024, 6, 3, 2, 30, tzinfo=UTC)
 
 
 def fill_urls(path: Path, marketplace: str, urls: dict[str, str]) -> None:
-    channel = load_channel(marketplace)
-    sku_col = [c.field for c in channel.pack_columns].index("sku")
-    url_col = [c.field for c in channel.pack_columns].index("url")
+    layout = load_layout(marketplace)
+    sku_col = [c.field for c in layout.pack_columns].index("sku")
+    url_col = [c.field for c in layout.pack_columns].index("url")
     book = openpyxl.load_workbook(path)
-    sheet = book[channel.pack_sheet]
+    sheet = book[layout.pack_sheet]
     for row in sheet.iter_rows(min_row=2):
         if row[sku_col].value in urls:
             row[url_col].value = urls[row[sku_col].value]

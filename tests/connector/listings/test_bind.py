@@ -13,7 +13,7 @@ from catalog.producers import ProducerCreate, ProducerKind, create_producer
 from catalog.products import ProductCreate, create_product, get_product
 from connector.accounts import MarketplaceAccount
 from connector.listings.bind import bind_from_pack, bind_manually, parse_listing_ref, unbind_manually
-from connector.listings.channels import load_channel
+from connector.listings.layouts import load_layout
 from connector.listings.pack import build_pack
 from connector.sync.models import Binding, BindingState
 from connector.sync.plan import Action, plan_sync
@@ -110,7 +110,7 @@ def test_an_api_binding_becomes_manual_when_bound_by_hand(session: Session, voso
     ("  987654 ", ("987654", None)),
 ])
 def test_parse_voso_listing_refs(text: str, expected: tuple[str, str | None]) -> None:
-    ref = parse_listing_ref(load_channel("voso"), text)
+    ref = parse_listing_ref(load_layout("voso"), text)
     assert (ref.remote_id, ref.url) == expected
 
 
@@ -121,12 +121,12 @@ def test_parse_voso_listing_refs(text: str, expected: tuple[str, str | None]) ->
 ])
 def test_parse_rejects_bad_refs(text: str, code: str) -> None:
     with pytest.raises(CatalogueValidationError) as caught:
-        parse_listing_ref(load_channel("voso"), text)
+        parse_listing_ref(load_layout("voso"), text)
     assert caught.value.code == code
 
 
 def test_postmart_listing_addresses() -> None:
-    ref = parse_listing_ref(load_channel("postmart"), "https://postmart.vn/san-pham/mien-dong-na-ri-204512")
+    ref = parse_listing_ref(load_layout("postmart"), "https://postmart.vn/san-pham/mien-dong-na-ri-204512")
     assert ref.remote_id == "204512"
 
 

@@ -17,9 +17,9 @@ from adapters.base import OrderStatus
 from catalog.producers import ProducerCreate, create_producer
 from connector.accounts import MarketplaceAccount, set_credentials
 from connector.cli.main import app
-from connector.listings.channels import load_channel
-from connector.listings.exports import write_order_export
-from connector.sandbox import running_sandbox
+from connector.listings.layouts import load_layout
+from connector.listings.order_writer import write_order_export
+from connector.sandbox.server import running_sandbox
 from connector.settings import get_settings
 from tests.connector.listings.conftest import PRODUCER
 from tests.connector.listings.helpers import fill_urls, orders
@@ -57,7 +57,7 @@ def test_the_manual_path_on_the_command_line(agri_env: dict[str, str], session: 
     code, doc = agri("listings", "bind", "voso-taihoan", f"{PRODUCER}/BUN-1", "https://voso.vn/bun-kho-p502.html")
     assert code == 0 and doc["data"]["remote_id"] == "502" and doc["data"]["action"] == "created"
 
-    export = write_order_export(channel=load_channel("voso"), orders=orders(OrderStatus.delivered, timedelta(hours=9)),
+    export = write_order_export(layout=load_layout("voso"), orders=orders(OrderStatus.delivered, timedelta(hours=9)),
                                 out=tmp_path / "don-hang.xlsx")
     code, doc = agri("listings", "orders-import", "voso-taihoan", str(export))
     assert code == 0 and doc["summary"]["orders"]["created"] == 2 and doc["summary"]["sales"] == 3

@@ -19,8 +19,8 @@ from catalog.products import Product
 from connector.accounts import MarketplaceAccount, set_credentials
 from connector.ledger.models import LedgerEntry
 from connector.listings.bind import bind_from_pack
-from connector.listings.channels import load_channel
-from connector.listings.exports import import_order_export
+from connector.listings.layouts import load_layout
+from connector.listings.order_reader import import_order_export
 from connector.listings.pack import build_pack
 from connector.sandbox import export_sandbox_orders, running_sandbox
 from connector.sync.models import Binding, BindingState
@@ -31,17 +31,17 @@ COUNTED = {"confirmed", "shipping", "delivered", "completed"}
 
 def exported(path: Path, marketplace: str) -> tuple[dict[str, str], Counter[str], int]:
     """The export's statuses by order, the quantities still taken by SKU, and the counted total."""
-    channel = load_channel(marketplace)
-    fields = [c.field for c in channel.order_columns]
+    layout = load_layout(marketplace)
+    fields = [c.field for c in layout.order_columns]
     book = openpyxl.load_workbook(path, read_only=True)
-    rows = [dict(zip(fields, row, strict=False)) for row in book[channel.order_sheet].iter_rows(min_row=2,
+    rows = [dict(zip(fields, row, strict=False)) for row in book[layout.order_sheet].iter_rows(min_row=2,
                                                                                                values_only=True)]
     book.close()
     statuses: dict[str, str] = {}
     taken: Counter[str] = Counter()
     counted = 0
     for row in rows:
-        status = channel.status_of(str(row["status"]))
+        status = layout.status_of(str(row["status"]))
         assert status is not None
         statuses[str(row["order_id"])] = status.value
         if status.value not in ("cancelled", "returned"):

@@ -19,7 +19,7 @@ from catalog.images import profile_named
 from catalog.products import Product, ProductImage, ProductStatus, ProductUpdate, get_product, update_product
 from connector.accounts import MarketplaceAccount
 from connector.listings.bind import bind_from_pack
-from connector.listings.channels import load_channel
+from connector.listings.layouts import load_layout
 from connector.listings.pack import build_pack
 from connector.listings.rows import cut_text, plain_text
 from connector.sync.rules import ChannelRules
@@ -30,29 +30,29 @@ DAY = date(2024, 6, 1)
 
 
 def read_rows(path: Path, marketplace: str) -> list[dict[str, Any]]:
-    """The pack's rows keyed by field name, through the channel file's headers."""
-    channel = load_channel(marketplace)
+    """The pack's rows keyed by field name, through the layout file's headers."""
+    layout = load_layout(marketplace)
     book = openpyxl.load_workbook(path, read_only=True)
     try:
-        rows = list(book[channel.pack_sheet].iter_rows(values_only=True))
+        rows = list(book[layout.pack_sheet].iter_rows(values_only=True))
     finally:
         book.close()
-    assert list(rows[0]) == [c.header for c in channel.pack_columns]
-    return [{c.field: value for c, value in zip(channel.pack_columns, row, strict=False)} for row in rows[1:]]
+    assert list(rows[0]) == [c.header for c in layout.pack_columns]
+    return [{c.field: value for c, value in zip(layout.pack_columns, row, strict=False)} for row in rows[1:]]
 
 
 @pytest.mark.parametrize("marketplace", ["voso", "postmart"])
 def test_pack_applies_the_channel_rules_and_profile(session: Session, catalogue: Any, media_root: Path,
                                                     tmp_path: Path, marketplace: str) -> None:
     account = make_account(session, catalogue, marketplace)
-    channel = load_channel(marketplace)
+    layout = load_layout(marketplace)
     result = build_pack(session=session, account=account, out=tmp_path / "pack", media_root=media_root, today=DAY)
     session.commit()
     products = {p.sku: p for p in session.exec(select(Product).where(Product.producer_id == catalogue.id))}
     rows = {r["sku"]: r for r in read_rows(result.spreadsheet, marketplace)}
     assert set(rows) == set(products)
     rules = ChannelRules.of(account)
-    title_max = channel.max_length("title")
+    title_max = layout.max_length("title")
     assert title_max is not None
     for sku, row in rows.items():
         product = products[sku]
@@ -71,7 +71,7 @@ def test_pack_applies_the_channel_rules_and_profile(session: Session, catalogue:
     assert [p["code"] for p in result.problems] == ["listings.category_unmapped"]  # TBDONG-1 is in 1.3.3
     assert rows["TBDONG-1"]["category_path"] is None
 
-    profile = profile_named(channel.image_profile)
+    profile = profile_named(layout.image_profile)
     with zipfile.ZipFile(result.images_zip) as archive:
         names = sorted(archive.namelist())
         assert names == sorted(f"{sku}_1.jpg" for sku in products)

@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 
 from catalog.errors import CatalogueValidationError
 from connector.listings.bind import parse_listing_ref
-from connector.listings.channels import load_channel
-from connector.listings.exports import local_datetime
+from connector.listings.layouts import load_layout
+from connector.listings.order_reader import local_datetime
 from connector.listings.rows import cut_text, plain_text
 
 
@@ -31,7 +31,7 @@ def test_plain_text_never_fails_and_keeps_no_markup_of_ours(text: str) -> None:
 @given(st.text(max_size=200))
 def test_listing_refs_parse_or_fail_with_a_code(text: str) -> None:
     try:
-        ref = parse_listing_ref(load_channel("voso"), text)
+        ref = parse_listing_ref(load_layout("voso"), text)
     except CatalogueValidationError as error:
         code = error.code
     else:

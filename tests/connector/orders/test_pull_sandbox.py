@@ -12,8 +12,8 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from connector.account_adapter import open_adapter
 from connector.accounts import set_credentials
-from connector.channels import open_adapter
 from connector.ledger.models import LedgerEntry
 from connector.orders.pull import pull_all
 from connector.sandbox import running_sandbox

@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
 from adapters.registry import build_adapter
-from connector.channels import account_config
+from connector.account_adapter import account_config
 from connector.sandbox import running_sandbox
 from connector.sync.engine import sync_accounts
 from connector.sync.models import SyncLease

@@ -10,8 +10,8 @@ from pydantic import SecretStr
 from sqlmodel import Session
 
 from adapters.registry import build_adapter
-from connector.channels import account_config
-from connector.sandbox import running_sandbox
+from connector.account_adapter import account_config
+from connector.sandbox.server import running_sandbox
 from connector.sync.engine import sync_accounts
 from connector.sync.report import SyncReport
 from tests.connector.sync.live import KEY, check_converged, live_shop, sandbox_images

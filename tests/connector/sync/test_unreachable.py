@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 from adapters.http import Reachability
 from adapters.registry import build_adapter
 from catalog.errors import UnreachableError
-from connector.channels import account_config
+from connector.account_adapter import account_config
 from connector.sandbox.server import running_sandbox
 from connector.sync.engine import sync_accounts
 from connector.sync.models import Binding, BindingState

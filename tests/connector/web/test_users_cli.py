@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from catalog.producers import ProducerCreate, create_producer
 from connector.cli.main import app
 from connector.db import make_engine
-from connector.web.auth import AuthError, authenticate, redeem_code
+from connector.web.auth import LoginRefused, authenticate, redeem_code
 
 runner = CliRunner()
 
@@ -45,7 +45,7 @@ def test_add_list_reset_and_redeem(agri_env: dict[str, str]) -> None:
         redeem_code(session=session, username="0912345678", code=code.lower(), password="mat-khau-moi-1")
         session.commit()
         assert authenticate(session=session, username="+84 912 345 678", password="mat-khau-moi-1").role == "producer"
-        with pytest.raises(AuthError) as spent:
+        with pytest.raises(LoginRefused) as spent:
             redeem_code(session=session, username="0912345678", code=code, password="mat-khau-moi-2")
         assert spent.value.code == "web.code_invalid"
     reset = _json(["users", "reset", "lan"])["data"]

@@ -14,8 +14,9 @@ from adapters.base import OrderStatus
 from catalog.products import get_product
 from connector.accounts import MarketplaceAccount
 from connector.ledger.models import LedgerEntry
-from connector.listings.channels import load_channel
-from connector.listings.exports import import_order_export, local_datetime, write_order_export
+from connector.listings.layouts import load_layout
+from connector.listings.order_reader import import_order_export, local_datetime
+from connector.listings.order_writer import write_order_export
 from connector.orders.models import OrderStatusChange, SalesOrder
 from tests.connector.listings.conftest import PRODUCER
 from tests.connector.listings.helpers import orders
@@ -36,10 +37,10 @@ def stock(session: Session, sku: str) -> int:
 def test_same_export_twice_then_later_statuses(session: Session, catalogue: object, tmp_path: Path,
                                                marketplace: str, request: pytest.FixtureRequest) -> None:
     account: MarketplaceAccount = request.getfixturevalue(marketplace)
-    channel = load_channel(marketplace)
-    first = write_order_export(channel=channel, orders=orders(OrderStatus.confirmed, timedelta(hours=3)),
+    layout = load_layout(marketplace)
+    first = write_order_export(layout=layout, orders=orders(OrderStatus.confirmed, timedelta(hours=3)),
                                out=tmp_path / "orders-1.xlsx")
-    later = write_order_export(channel=channel, orders=orders(OrderStatus.cancelled, timedelta(days=2)),
+    later = write_order_export(layout=layout, orders=orders(OrderStatus.cancelled, timedelta(days=2)),
                                out=tmp_path / "orders-2.xlsx")
     before = {sku: stock(session, sku) for sku in ("MIEN-200", "MIEN-500", "MIEN-1")}
 
@@ -67,7 +68,7 @@ def test_same_export_twice_then_later_statuses(session: Session, catalogue: obje
                                                            "MIEN-500": before["MIEN-500"],
                                                            "MIEN-1": before["MIEN-1"]}
     order = session.exec(select(SalesOrder).where(SalesOrder.remote_id == "VS002")).one()
-    assert (order.status, order.raw_status, order.source) == ("cancelled", channel.word_for(OrderStatus.cancelled),
+    assert (order.status, order.raw_status, order.source) == ("cancelled", layout.word_for(OrderStatus.cancelled),
                                                               "export")
     history = session.exec(select(OrderStatusChange.status).where(OrderStatusChange.order_id == order.id)
                            .order_by(col(OrderStatusChange.changed_at))).all()
@@ -103,7 +104,7 @@ def test_bad_rows_are_reported_and_the_other_orders_go_in(session: Session, voso
 
 
 def test_dry_run_writes_nothing(session: Session, voso: MarketplaceAccount, tmp_path: Path) -> None:
-    path = write_order_export(channel=load_channel("voso"), orders=orders(OrderStatus.completed, timedelta(hours=1)),
+    path = write_order_export(layout=load_layout("voso"), orders=orders(OrderStatus.completed, timedelta(hours=1)),
                               out=tmp_path / "o.xlsx")
     result = import_order_export(session=session, account=voso, path=path, dry_run=True)
     session.commit()
@@ -114,7 +115,7 @@ def test_dry_run_writes_nothing(session: Session, voso: MarketplaceAccount, tmp_
 
 def test_another_marketplaces_export_is_named_and_a_stray_file_says_no_sheet(
         session: Session, postmart: MarketplaceAccount, tmp_path: Path) -> None:
-    path = write_order_export(channel=load_channel("voso"), orders=orders(OrderStatus.completed, timedelta(hours=1)),
+    path = write_order_export(layout=load_layout("voso"), orders=orders(OrderStatus.completed, timedelta(hours=1)),
                               out=tmp_path / "voso.xlsx")
     result = import_order_export(session=session, account=postmart, path=path)
     assert "listings.export_foreign" in [p.code for p in result.problems]

@@ -1,15 +1,16 @@
-"""Seller-centre order exports: the order spreadsheets a shop downloads from voso.vn or
-postmart.vn, read into the same path as ``agri orders pull``.
+"""The reader of seller-centre order exports: the order spreadsheets a shop downloads from
+voso.vn or postmart.vn, read into the same path as ``agri orders pull``.
 
-The columns and status words of each marketplace's export are declared in its channel file
-(:mod:`connector.listings.channels`).  Rows (one per order line) are read through the catalog
+The columns and status words of each marketplace's export are declared in its layout file
+(:mod:`connector.listings.layouts`).  Rows (one per order line) are read through the catalog
 importer's machinery (header matching with aliases, converters, per-row problems, report),
 grouped by order id into :class:`~adapters.base.RemoteOrder` and handed to
 :func:`connector.orders.ingest.ingest_orders` with ``source="export"``: idempotent by
 (account, order id), with status history, ledger entries and stock movements.  A later export
 in which an order was cancelled or returned reverses its sale and returns its stock.
 
-:func:`write_order_export` writes such a file (the sandbox uses it, and tests).
+:func:`connector.listings.order_writer.write_order_export` writes such a file (the sandbox uses
+it, and tests).
 
     result = import_order_export(session=session, account=account, path=Path("don-hang.xlsx"))
 """
@@ -17,15 +18,12 @@ in which an order was cancelled or returned reverses its sale and returns its st
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
 from sqlmodel import Session, select
-from xlsxwriter.exceptions import FileCreateError
 
 from adapters.base import RemoteOrder, RemoteOrderLine
 from catalog.clock import LOCAL_TZ, utcnow
@@ -46,8 +44,7 @@ from catalog.producers import Producer
 from catalog.products import Product
 from connector.accounts import MarketplaceAccount
 from connector.ledger import CountingPolicy
-from connector.listings.channels import Channel, channel_names, load_channel
-from connector.listings.pack import make_folder
+from connector.listings.layouts import SellerLayout, layout_names, load_layout
 from connector.orders import IngestResult, ingest_orders
 
 _EXCEL_EPOCH = datetime(1899, 12, 30)
@@ -80,8 +77,8 @@ def _parse_text_moment(raw: str) -> datetime:
         raise CatalogueValidationError("date.invalid", value=raw) from None
 
 
-def order_columns(channel: Channel) -> list[ColumnSpec]:
-    """The channel's order-export columns as the importer's header matcher reads them."""
+def order_columns(layout: SellerLayout) -> list[ColumnSpec]:
+    """The layout's order-export columns as the importer's header matcher reads them."""
     converters: dict[str, cv.Converter] = {
         "order_id": cv.code(80), "placed_at": local_datetime, "updated_at": local_datetime,
         "status": cv.text(60), "sku": cv.sku, "title": cv.text(255), "quantity": cv.integer(minimum=1),
@@ -89,7 +86,7 @@ def order_columns(channel: Channel) -> list[ColumnSpec]:
     }
     return [ColumnSpec(field=c.field, header=c.header, aliases=c.aliases, convert=converters[c.field],
                        required=c.required, cache=c.field not in ("order_id", "placed_at", "updated_at"))
-            for c in channel.order_columns]
+            for c in layout.order_columns]
 
 
 @dataclass
@@ -123,16 +120,16 @@ def import_order_export(*, session: Session, account: MarketplaceAccount, path: 
     with missing lines.  ``now`` (default: the clock) is when the orders are recorded and stands
     for a missing "updated" column; ``policy`` is the ledger's counting policy (default: from the
     environment).  Flushes; the caller commits (``dry_run`` rolls the orders back)."""
-    channel = load_channel(account.marketplace)
+    layout = load_layout(account.marketplace)
     result = OrderExportResult(path=Path(path), mode="keep-valid", dry_run=dry_run, lang=lang)
     counts = result.counts.setdefault("orders", Counts())
     log = ProblemLog()
-    groups = _read_groups(channel, result, log)
+    groups = _read_groups(layout, result, log)
     known = _known_skus(session, account)
     moment = now or utcnow()
     orders = []
     for order_id, group in groups.items():
-        order = None if group.bad else _order(channel, order_id, group, log, known, moment)
+        order = None if group.bad else _order(layout, order_id, group, log, known, moment)
         if order is None:
             counts.rejected += 1
         else:
@@ -147,13 +144,13 @@ def import_order_export(*, session: Session, account: MarketplaceAccount, path: 
     return result
 
 
-def _read_groups(channel: Channel, result: OrderExportResult, log: ProblemLog) -> dict[str, _Group]:
+def _read_groups(layout: SellerLayout, result: OrderExportResult, log: ProblemLog) -> dict[str, _Group]:
     """Every sheet with the export's header, its rows grouped by order id."""
     groups: dict[str, _Group] = {}
     try:
         with open_book(result.path) as book:
             for name in book.sheet_names:
-                table = read_table(book.sheet(name), order_columns(channel), log=log, optional=True)
+                table = read_table(book.sheet(name), order_columns(layout), log=log, optional=True)
                 if table is None:
                     continue
                 result.layouts[name] = SheetLayout(name, table.header_row, table.positions, table.columns)
@@ -168,23 +165,23 @@ def _read_groups(channel: Channel, result: OrderExportResult, log: ProblemLog) -
     except CatalogueValidationError as error:
         log.add(Problem.from_error(error, sheet=None, row=None, column=None))
     if not result.layouts and not log.file_errors:
-        other = _layout_of_another_channel(channel, result.path)
+        other = _layout_of_another_marketplace(layout, result.path)
         if other is not None:  # the right file picked for the wrong account
-            log.error("listings.export_foreign", sheet=None, row=None, marketplace=channel.marketplace,
+            log.error("listings.export_foreign", sheet=None, row=None, marketplace=layout.marketplace,
                       other=other.marketplace, label=other.label)
         else:
             log.error("import.no_sheets", sheet=None, row=None,
-                      columns=", ".join(f"'{c.header}'" for c in channel.order_columns if c.required))
+                      columns=", ".join(f"'{c.header}'" for c in layout.order_columns if c.required))
     return groups
 
 
-def _layout_of_another_channel(channel: Channel, path: Path) -> Channel | None:
-    """The other channel whose order-export header the file has, if any."""
-    for name in channel_names():
-        if name == channel.marketplace:
+def _layout_of_another_marketplace(layout: SellerLayout, path: Path) -> SellerLayout | None:
+    """The other layout whose order-export header the file has, if any."""
+    for name in layout_names():
+        if name == layout.marketplace:
             continue
         try:
-            other = load_channel(name)
+            other = load_layout(name)
             with open_book(path) as book:
                 for sheet in book.sheet_names:
                     if read_table(book.sheet(sheet), order_columns(other), log=ProblemLog(), optional=True):
@@ -217,7 +214,7 @@ def _known_skus(session: Session, account: MarketplaceAccount) -> tuple[str, set
     return producer.code, set(session.exec(select(Product.sku).where(Product.producer_id == producer.id)))
 
 
-def _order(channel: Channel, order_id: str, group: _Group, log: ProblemLog, known: tuple[str, set[str]],
+def _order(layout: SellerLayout, order_id: str, group: _Group, log: ProblemLog, known: tuple[str, set[str]],
            now: datetime) -> RemoteOrder | None:
     sheet, columns = group.sheet, group.columns
     first_row, first = group.rows[0]
@@ -229,10 +226,10 @@ def _order(channel: Channel, order_id: str, group: _Group, log: ProblemLog, know
                           order=order_id, field=columns.get(name, name))
             return None
     word = first["status"]
-    status = channel.status_of(word)
+    status = layout.status_of(word)
     if status is None:
         log.error("listings.status_unknown", sheet=sheet, row=first_row, column=columns.get("status"), value=word,
-                  marketplace=channel.marketplace, allowed=channel.status_words())
+                  marketplace=layout.marketplace, allowed=layout.status_words())
         return None
     lines = []
     for row, values in group.rows:
@@ -247,53 +244,3 @@ def _order(channel: Channel, order_id: str, group: _Group, log: ProblemLog, know
     return RemoteOrder(remote_id=order_id, status=status, raw_status=word, placed_at=placed, updated_at=updated,
                        total=sum(line.amount for line in lines), lines=tuple(lines),
                        buyer_province=first.get("buyer_province"))
-
-
-def write_order_export(*, channel: Channel, orders: Sequence[RemoteOrder], out: Path) -> Path:
-    """An order spreadsheet in the seller centre's layout of ``channel``: one row per order line,
-    times in Vietnam time, statuses in the seller centre's words."""
-    make_folder(out.parent)
-    book = xlsxwriter.Workbook(str(out), {"strings_to_formulas": False, "strings_to_urls": False,
-                                          "remove_timezone": True})
-    try:
-        bold = book.add_format({"bold": True})
-        when = book.add_format({"num_format": "dd/mm/yyyy hh:mm:ss"})
-        sheet = book.add_worksheet(channel.order_sheet)
-        for c, column in enumerate(channel.order_columns):
-            sheet.write_string(0, c, column.header, bold)
-            sheet.set_column(c, c, 18)
-        r = 1
-        for order in orders:
-            for line in order.lines:
-                for c, column in enumerate(channel.order_columns):
-                    _write_order_cell(sheet, r, c, _order_value(channel, order, line, column.field), when)
-                r += 1
-    finally:
-        try:
-            book.close()
-        except FileCreateError as exc:
-            raise CatalogueValidationError("listings.out_unwritable", path=str(out),
-                                           detail=getattr(exc.args[0], "strerror", None) or "?") from None
-    return out
-
-
-def _order_value(channel: Channel, order: RemoteOrder, line: RemoteOrderLine, name: str) -> Any:
-    values: dict[str, Any] = {
-        "order_id": order.remote_id, "placed_at": order.placed_at, "updated_at": order.updated_at,
-        "status": channel.word_for(order.status), "sku": line.sku, "title": line.title,
-        "quantity": line.quantity, "unit_price": line.unit_price, "amount": line.amount,
-        "buyer_province": order.buyer_province,
-    }
-    return values[name]
-
-
-def _write_order_cell(sheet: Any, r: int, c: int, value: Any, when: Any) -> None:
-    if value is None:
-        return
-    if isinstance(value, datetime):
-        local = value.astimezone(LOCAL_TZ) if value.tzinfo else value
-        sheet.write_datetime(r, c, local.replace(tzinfo=None), when)
-    elif isinstance(value, int):
-        sheet.write_number(r, c, value)
-    else:
-        sheet.write_string(r, c, str(value))

@@ -3,6 +3,8 @@
 The account row holds the marketplace key, base URL, generic profile name and the encrypted
 credentials; :func:`account_config` decrypts them into the :class:`~adapters.base.AccountConfig`
 an adapter is built from, and :func:`open_adapter` builds it through the adapter registry.
+:func:`capabilities_of` and :func:`sales_platform` read what an account's adapter declares
+without credentials or requests.
 """
 
 from __future__ import annotations
@@ -62,3 +64,22 @@ def capabilities_of(account: MarketplaceAccount) -> Capabilities:
 
 def image_profile_of(account: MarketplaceAccount) -> ImageProfile:
     return _described(account.marketplace, account.profile, account.base_url or "")[1]
+
+
+def sales_platform(account: MarketplaceAccount) -> str:
+    """The platform an account's sales count under in the ledger: its marketplace, or its profile's
+    name when its adapter declares ``sales_under_profile`` (one adapter, many marketplaces)."""
+    return _sales_platform(account.marketplace, account.profile)
+
+
+@lru_cache(maxsize=256)
+def _sales_platform(marketplace: str, profile: str | None) -> str:
+    from adapters import registry
+
+    if not profile or marketplace not in registry.adapter_keys():
+        return marketplace  # a channel without an adapter (sales imported or typed in)
+    try:
+        under_profile = _described(marketplace, profile, "")[0].sales_under_profile
+    except ConfigurationError:  # a profile that cannot be loaded: its name is still what the sales are of
+        return profile
+    return profile if under_profile else marketplace

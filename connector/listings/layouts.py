@@ -1,6 +1,7 @@
-"""The declarative description of a marketplace reached by hand: one TOML file per marketplace.
+"""Seller-centre layouts: how a marketplace reached by hand (no API) lays out its files, one TOML
+file per marketplace.
 
-A channel file (``connector/listings/channels/<marketplace>.toml``) says
+A layout file (``connector/listings/layouts/<marketplace>.toml``) says
 
 * ``[pack]``: the listing pack's sheet and columns, in order: the header a seller centre's form
   or upload template uses, the :data:`PACK_FIELDS` value it holds, and a ``max_length`` cut;
@@ -11,7 +12,8 @@ A channel file (``connector/listings/channels/<marketplace>.toml``) says
   :class:`~adapters.base.OrderStatus`.
 
 When a seller centre publishes its real upload template, only its file changes: a file of the
-same name in ``$AGRI_DATA_DIR/channels/`` takes precedence over the built-in one.
+same name in ``$AGRI_DATA_DIR/channels/`` takes precedence over the built-in one (that folder
+keeps the name it was published under, so installed overrides keep working).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from adapters.base import OrderStatus
 from catalog.errors import ConfigurationError
 from catalog.text import fold
 
-CHANNELS_DIR = Path(__file__).resolve().parent / "channels"
+LAYOUTS_DIR = Path(__file__).resolve().parent / "layouts"
 
 PACK_FIELDS = frozenset({
     "sku", "ref", "title", "description", "price", "stock", "unit", "weight_g", "category_path", "category_id",
@@ -58,8 +60,9 @@ class OrderColumn:
 
 
 @dataclass(frozen=True, slots=True)
-class Channel:
-    """One marketplace as a support worker reaches it: pack columns, binding rule, order export."""
+class SellerLayout:
+    """One marketplace's seller-centre layout, as a support worker reaches it: pack columns, binding
+    rule, order export."""
 
     marketplace: str
     label: str
@@ -93,40 +96,40 @@ class Channel:
         return ", ".join(w for w, _ in self.statuses)
 
 
-def channel_dirs() -> list[Path]:
-    """Where channel files are looked for: ``$AGRI_DATA_DIR/channels`` (a seller centre's real
+def layout_dirs() -> list[Path]:
+    """Where layout files are looked for: ``$AGRI_DATA_DIR/channels`` (a seller centre's real
     template, adopted without a release) first, then the built-in ones."""
     from connector.settings import get_settings
 
-    return [get_settings().data_dir / "channels", CHANNELS_DIR]
+    return [get_settings().data_dir / "channels", LAYOUTS_DIR]
 
 
-def channel_names() -> list[str]:
-    return sorted({p.stem for d in channel_dirs() if d.is_dir() for p in d.glob("*.toml")})
+def layout_names() -> list[str]:
+    return sorted({p.stem for d in layout_dirs() if d.is_dir() for p in d.glob("*.toml")})
 
 
-def load_channel(marketplace: str, directory: Path | None = None) -> Channel:
-    """The channel file of ``marketplace`` (from ``directory``, or :func:`channel_dirs`);
+def load_layout(marketplace: str, directory: Path | None = None) -> SellerLayout:
+    """The layout file of ``marketplace`` (from ``directory``, or :func:`layout_dirs`);
     ``listings.channel_unknown`` when there is none.  A file is read again when it changes."""
-    dirs = [directory] if directory is not None else channel_dirs()
+    dirs = [directory] if directory is not None else layout_dirs()
     path = None
     if re.fullmatch(r"[a-z0-9][a-z0-9_\-]*", marketplace):
         path = next((d / f"{marketplace}.toml" for d in dirs if (d / f"{marketplace}.toml").is_file()), None)
     if path is None:
-        raise ConfigurationError("listings.channel_unknown", value=marketplace, allowed=", ".join(channel_names()))
+        raise ConfigurationError("listings.channel_unknown", value=marketplace, allowed=", ".join(layout_names()))
     return _load(path, path.stat().st_mtime_ns, marketplace)
 
 
 @lru_cache(maxsize=32)
-def _load(path: Path, mtime_ns: int, marketplace: str) -> Channel:
+def _load(path: Path, mtime_ns: int, marketplace: str) -> SellerLayout:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-        return parse_channel(data, marketplace)
+        return parse_layout(data, marketplace)
     except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as error:
         raise ConfigurationError("listings.channel_invalid", path=path.name, detail=str(error)) from None
 
 
-def parse_channel(data: dict[str, Any], marketplace: str) -> Channel:
+def parse_layout(data: dict[str, Any], marketplace: str) -> SellerLayout:
     pack, orders, binding = data["pack"], data["orders"], data.get("binding", {})
     pack_columns = tuple(PackColumn(field=c["field"], header=c["header"], max_length=c.get("max_length"),
                                     width=int(c.get("width", 14))) for c in pack["columns"])
@@ -137,7 +140,7 @@ def parse_channel(data: dict[str, Any], marketplace: str) -> Channel:
     _check_fields("orders", [c.field for c in order_columns], ORDER_FIELDS, ORDER_REQUIRED)
     if binding.get("id_pattern"):
         re.compile(binding["id_pattern"])
-    return Channel(
+    return SellerLayout(
         marketplace=data.get("marketplace", marketplace), label=data.get("label", marketplace),
         image_profile=data.get("image_profile", "default"), pack_sheet=pack.get("sheet", "Listings")[:31],
         pack_columns=pack_columns, order_sheet=orders.get("sheet", "Orders")[:31], order_columns=order_columns,
