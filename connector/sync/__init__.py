@@ -12,6 +12,7 @@ __all__ = [
     "Binding",
     "BindingState",
     "ChannelRules",
+    "ImageSource",
     "ItemResult",
     "Outcome",
     "PlannedItem",
@@ -28,7 +29,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from connector.sync.accounts import remove_account
-    from connector.sync.apply import apply_plan
+    from connector.sync.apply import ImageSource, apply_plan
     from connector.sync.engine import sync_accounts
     from connector.sync.funnel_steps import listing_steps
     from connector.sync.models import Binding, BindingState, RemoteImage, SyncLease
@@ -43,7 +44,7 @@ def __getattr__(name: str) -> object:
         from connector.sync import accounts
 
         value = getattr(accounts, name)
-    elif name in {"apply_plan"}:
+    elif name in {"ImageSource", "apply_plan"}:
         from connector.sync import apply
 
         value = getattr(apply, name)
