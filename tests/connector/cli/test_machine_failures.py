@@ -123,3 +123,21 @@ def test_a_read_only_postgresql_is_db_readonly(agri_env: dict[str, str], tmp_pat
         admin.dispose()
     assert code == 3
     assert [e["code"] for e in document["errors"]] == ["db.readonly"]
+
+
+def test_sync_and_pull_on_a_read_only_database_are_db_readonly(sqlite_file: Path, session: Any,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The commands that write while talking to a marketplace: the same coded error, exit 3, one document."""
+    from connector.sandbox import running_sandbox
+    from tests.connector.sync.live import KEY, live_shop
+
+    with running_sandbox() as sandbox:
+        live_shop(session, sandbox, count=3)
+        session.close()
+        monkeypatch.setenv("AGRI_SECRET_KEY", KEY)
+        _use(f"sqlite:///file:{sqlite_file}?mode=ro&uri=true", monkeypatch)
+        for command in (["sync", "--json"], ["orders", "pull", "--json"]):
+            result = runner.invoke(app, command)
+            assert "Traceback" not in result.output
+            assert result.exit_code == 3, (command, result.output)
+            assert [e["code"] for e in json.loads(result.stdout)["errors"]] == ["db.readonly"], command
