@@ -15,6 +15,7 @@ __all__ = [
     "ItemResult",
     "Outcome",
     "PlannedItem",
+    "PushResult",
     "RemoteImage",
     "SyncLease",
     "SyncReport",
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from connector.sync.apply import apply_plan
     from connector.sync.engine import sync_accounts
     from connector.sync.funnel_steps import listing_steps
-    from connector.sync.models import Binding, BindingState, RemoteImage, SyncLease
+    from connector.sync.models import Binding, BindingState, PushResult, RemoteImage, SyncLease
     from connector.sync.plan import ACTION_LABELS, AccountPlan, Action, PlannedItem, plan_sync
     from connector.sync.report import OUTCOME_LABELS, ItemResult, Outcome, SyncReport, write_report
     from connector.sync.rules import ChannelRules
@@ -55,7 +56,7 @@ def __getattr__(name: str) -> object:
         from connector.sync import funnel_steps
 
         value = getattr(funnel_steps, name)
-    elif name in {"Binding", "BindingState", "RemoteImage", "SyncLease"}:
+    elif name in {"Binding", "BindingState", "PushResult", "RemoteImage", "SyncLease"}:
         from connector.sync import models
 
         value = getattr(models, name)

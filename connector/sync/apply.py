@@ -13,6 +13,10 @@
 - Stale writes: the product's versions are checked before sending and after the answer; a
   product that changed meanwhile is planned again, so the newer version is always sent last.
 - One failure never stops the others; each item ends as one :class:`ItemResult`.
+- A failure is recorded as the binding's push result (``failed`` with the reason and when, or
+  ``refused`` by the marketplace); the binding's marketplace state is changed only by what the
+  marketplace answered (a listing it does not know any more is ``delisted``; a create it refused
+  is ``rejected``), so a failed run never moves "products listed" or the funnel.
 """
 
 from __future__ import annotations
@@ -46,7 +50,7 @@ from catalog.errors import (
 from catalog.images import ImageProfile, PreparedImage
 from catalog.products import Product
 from connector.accounts import MarketplaceAccount
-from connector.sync.models import Binding, BindingState, RemoteImage
+from connector.sync.models import Binding, BindingState, PushResult, RemoteImage
 from connector.sync.plan import AccountPlan, Action, PlannedItem, plan_sync
 from connector.sync.report import ItemResult, Outcome, SyncReport
 
@@ -344,6 +348,7 @@ class AccountRun:
         assert row is not None
         now = self.clock()
         values: dict[str, Any] = {"state": BindingState.delisted, "last_error": None, "attempts": 0,
+                                  "push_result": PushResult.ok.value, "push_error": None, "pushed_at": now,
                                   "last_synced_at": now, "updated_at": now, "content_version": item.content_version,
                                   "stock_version": item.stock_version}
         if remote_id is not None and row.remote_id is None:
@@ -516,6 +521,7 @@ class AccountRun:
         now = self.clock()
         values: dict[str, Any] = {
             "remote_id": remote.remote_id, "state": state, "pending_hash": None, "attempts": 0,
+            "push_result": PushResult.ok.value, "push_error": None, "pushed_at": now,
             "last_error": ({"code": "market.rejected", "fields": {p.field: p.message for p in remote.reasons}}
                            if remote.reasons else None),
             "last_synced_at": now, "updated_at": now}
@@ -534,10 +540,11 @@ class AccountRun:
                           state=state.value)
 
     def _unbind(self, item: PlannedItem) -> None:
+        """The marketplace no longer knows the listing (its answer): off sale, to be created again."""
         row = self._binding(item)
         if row is not None:
-            self._write(row.id, remote_id=None, state=BindingState.error, payload_hash=None,
-                        updated_at=self.clock())
+            self._write(row.id, remote_id=None, state=BindingState.delisted, payload_hash=None,
+                        last_error={"code": "market.not_found", "key": row.remote_id}, updated_at=self.clock())
 
     def _failed(self, item: PlannedItem, error: AgriConnectorError, replans: int) -> ItemResult:
         transaction = self.session.get_transaction()
@@ -556,11 +563,14 @@ class AccountRun:
         row = self._binding(item)
         state = row.state if row is not None else None
         if row is not None and not isinstance(error, SkippableError | ConflictError):
-            state = BindingState.rejected if outcome == Outcome.rejected else BindingState.error
-            values: dict[str, Any] = {"state": state, "last_error": detail, "attempts": row.attempts + 1,
-                                      "updated_at": self.clock()}
-            if outcome == Outcome.rejected:
-                values["pending_hash"] = item.payload_hash
+            now = self.clock()
+            values: dict[str, Any] = {"push_error": detail, "pushed_at": now, "attempts": row.attempts + 1,
+                                      "updated_at": now, "push_result": PushResult.failed.value}
+            if outcome == Outcome.rejected:  # the marketplace's answer: this content is refused
+                values["push_result"], values["pending_hash"] = PushResult.refused.value, item.payload_hash
+                if row.remote_id is None:  # a create it refused never went on sale
+                    state = values["state"] = BindingState.rejected
+                    values["last_error"] = detail
             self._write(row.id, **values)
         fields = dict(error.fields) if isinstance(error, RejectedError) else {}
         return ItemResult(self.account.name, item.sku, item.action, outcome, item.remote_id,

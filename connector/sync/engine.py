@@ -174,7 +174,8 @@ async def poll_pending_reviews(*, session: Session, account: MarketplaceAccount,
             remote = await adapter.get_listing(binding.remote_id)
         except RemoteNotFoundError:
             binding.last_error = {"code": "market.not_found", "key": binding.remote_id}
-            binding.state, binding.remote_id, binding.payload_hash = BindingState.error, None, None
+            # the marketplace says it is gone: off sale, created again by the next sync
+            binding.state, binding.remote_id, binding.payload_hash = BindingState.delisted, None, None
         except AgriConnectorError as error:
             counts["error"] = counts.get("error", 0) + 1
             binding.last_error = error.to_dict("vi")
