@@ -48,7 +48,7 @@ from catalog.admin_units import AdminUnit, UnitLineage
 from catalog.errors import CatalogueValidationError
 from catalog.periods import Period
 from catalog.producers import Producer
-from connector.accounts import AccountStatus, MarketplaceAccount
+from connector.accounts import AccountStatus, MarketplaceAccount, platform_of_columns
 from connector.onboarding.geography import Geography
 from connector.onboarding.models import CandidateStatus, MergeCandidate, Registration, TeamMember, TrainingRecord
 from connector.onboarding.platforms import PLATFORMS, platform_label
@@ -106,12 +106,15 @@ def training_steps(session: Session, period: Period) -> list[tuple[FunnelStep, S
 
 def account_steps(session: Session, period: Period) -> list[tuple[FunnelStep, StepMembers]]:
     """Households holding an account (active or suspended, opened by the end of the period): on any platform,
-    and per platform.  One statement reads them all, grouped by platform (in index order: no sort)."""
+    and per platform (:func:`~connector.accounts.platform_of_columns`: the name its orders count under).  One
+    statement reads them all, grouped by marketplace and profile."""
     account = MarketplaceAccount.__table__.c  # type: ignore[attr-defined]
     holding = (account.status.in_(HOLDING_STATUSES), or_(account.opened_on.is_(None), account.opened_on <= period.end))
-    by_platform = {platform: set(_ids(text)) for platform, text in session.execute(
-        select(account.marketplace, _ids_text(session, account.producer_id)).where(*holding)
-        .group_by(account.marketplace))}
+    by_platform: dict[str, set[int]] = {}
+    for marketplace, profile, text in session.execute(
+            select(account.marketplace, account.profile, _ids_text(session, account.producer_id)).where(*holding)
+            .group_by(account.marketplace, account.profile)):
+        by_platform.setdefault(platform_of_columns(marketplace, profile), set()).update(_ids(text))
     order = {key: i for i, key in enumerate(PLATFORMS)}
     platforms = sorted(by_platform, key=lambda p: (order.get(p, len(order)), p))
     out: list[tuple[FunnelStep, StepMembers]] = [
