@@ -49,7 +49,7 @@ from catalog.products import Product, ProductImage
 from connector.accounts import MarketplaceAccount, create_account, credentials_of
 from connector.db import init_db, make_engine
 from connector.sandbox import RemoteSandbox
-from connector.sync.apply import ImageSource
+from connector.sync import ImageSource
 from connector.sync.engine import sync_accounts
 from connector.sync.models import Binding, BindingState, RemoteImage
 from connector.sync.plan import plan_sync

@@ -58,6 +58,23 @@ class MarketplaceAccount(MarketplaceAccountBase, table=True):
         return self.credentials_encrypted is not None
 
 
+def platform_name(account: MarketplaceAccount) -> str:
+    """The platform ``account`` counts under, in every account figure, order, ledger entry and report."""
+    return platform_of_columns(account.marketplace, account.profile)
+
+
+def platform_of_columns(marketplace: str, profile: str | None) -> str:
+    """The one rule, on an account's stored columns (for queries that read rows, not accounts).
+
+    An account driven by a marketplace profile (the generic adapter: ``marketplace`` is the adapter
+    key ``generic``) counts under the marketplace the profile describes, named by the profile
+    (``sandbox``, ``lazada``…); any other account counts under its marketplace (``voso``,
+    ``postmart``, or a platform the onboarding register recorded: ``facebook``…).  Without this,
+    the generic marketplace's accounts counted under ``generic`` and its orders under ``sandbox``.
+    """
+    return profile or marketplace
+
+
 def get_account(*, session: Session, name: str) -> MarketplaceAccount:
     account = session.exec(select(MarketplaceAccount).where(MarketplaceAccount.name == name)).first()
     if account is None:

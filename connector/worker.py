@@ -22,7 +22,7 @@ from sqlmodel import Session
 from catalog.errors import AgriConnectorError, CatalogueValidationError
 from connector.accounts import MarketplaceAccount, get_account, list_accounts
 from connector.orders import pull_all
-from connector.sync import Action, BindingState, PlannedItem, SyncReport, sync_accounts
+from connector.sync import Action, PlannedItem, PushResult, SyncReport, sync_accounts
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h)?\s*$", re.IGNORECASE)
 
@@ -38,7 +38,7 @@ def parse_interval(text: str) -> timedelta:
 
 def worker_item(item: PlannedItem) -> bool:
     """What the worker may do unattended: price and stock, and retrying what failed."""
-    return item.action == Action.stock_price or (item.sends and item.state == BindingState.error)
+    return item.action == Action.stock_price or (item.sends and item.push_result == PushResult.failed)
 
 
 @dataclass

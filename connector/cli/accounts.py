@@ -8,17 +8,17 @@ from typing import Any
 
 import typer
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from catalog.errors import ConfigurationError
 from catalog.producers import Producer, get_producer
 from connector.account_adapter import adapter_type
-from connector.accounts import MarketplaceAccount, create_account, get_account, list_accounts
+from connector.accounts import MarketplaceAccount, create_account, get_account, list_accounts, platform_name
 from connector.cli.context import open_session
 from connector.cli.output import JsonOption, emit_json, reporting
 from connector.console import console, table
 from connector.settings import get_settings
-from connector.sync import Binding, remove_account
+from connector.sync import Binding, PushResult, remove_account
 
 accounts_app = typer.Typer(no_args_is_help=True)
 
@@ -52,11 +52,13 @@ def account_public(session: Session, account: MarketplaceAccount) -> dict[str, A
     producer = session.get(Producer, account.producer_id)
     states = dict(session.exec(select(Binding.state, func.count()).where(Binding.account_id == account.id)
                                .group_by(Binding.state)).all())
-    return {"name": account.name, "marketplace": account.marketplace,
+    return {"name": account.name, "marketplace": account.marketplace, "platform": platform_name(account),
             "producer_code": producer.code if producer else None, "base_url": account.base_url,
             "profile": account.profile, "shop_id": account.shop_id, "status": account.status.value,
             "connected": account.connected, "rules": account.rules,
-            "listings": {str(state): int(count) for state, count in states.items()}}
+            "listings": {str(state): int(count) for state, count in states.items()},
+            "last_push_failed": int(session.exec(select(func.count()).select_from(Binding).where(
+                Binding.account_id == account.id, col(Binding.push_result) == PushResult.failed.value)).one())}
 
 
 @accounts_app.command("add")
@@ -105,7 +107,9 @@ def accounts_list(
         return
     console.print(table("Tài khoản sàn / accounts", ["Tên", "Sàn", "Chủ thể", "Kết nối", "API", "Sản phẩm"],
                         [(r["name"], r["marketplace"], r["producer_code"], "có" if r["connected"] else "không",
-                          r["base_url"], ", ".join(f"{k}: {v}" for k, v in r["listings"].items()))
+                          r["base_url"], ", ".join(f"{k}: {v}" for k, v in r["listings"].items())
+                          + (f"; cập nhật lỗi / last update failed: {r['last_push_failed']}"
+                             if r["last_push_failed"] else ""))
                          for r in rows]))
 
 

@@ -109,6 +109,9 @@ def onboarding_import(
 def onboarding_funnel(
     period: str = typer.Option("all", "--period", help="2024, 2024-06, 2024-Q2, 2024-H1, 2023-07..2024-06, all."),
     by: str = typer.Option("", "--by", help="commune, district, team-member, month (cách nhau bởi dấu phẩy)."),
+    new: bool = typer.Option(False, "--new", help="Chỉ hộ đăng ký trong kỳ (mặc định: mọi hộ đăng ký đến hết kỳ). "
+                                                  "Only households registered within the period (default: "
+                                                  "everyone registered by its end)."),
     scheme: str = typer.Option("vn2025", "--scheme", help="Xã theo vn2025 (mới) hoặc vn2004 (cũ)."),
     fmt: str = typer.Option("table", "--format", help="table, csv, xlsx hoặc json."),
     out: Path | None = typer.Option(None, "--out", help="Tệp ra (csv/xlsx/json). Output file."),
@@ -126,7 +129,7 @@ def onboarding_funnel(
             raise CatalogueValidationError("onboarding.out_needed", value=fmt)
         with open_session() as session:
             report = build_funnel(session=session, period=parse_period(period, today=local_today()),
-                                  sources=FUNNEL_STEPS, dimensions=by, scheme=scheme)
+                                  sources=FUNNEL_STEPS, dimensions=by, scheme=scheme, new=new)
         if out is not None:
             write_funnel(report, out, file_fmt, lang=lang())
     if json_mode:
@@ -135,7 +138,9 @@ def onboarding_funnel(
         return
     if out is None:
         headers, rows = funnel_cells(report, lang=lang())
-        console.print(table(f"Phễu đăng ký hộ / onboarding funnel — {report.period.label}", headers, rows))
+        cohort = ("hộ đăng ký trong kỳ / registered within the period" if report.new
+                  else f"hộ đăng ký đến hết {report.period.end:%d/%m/%Y} / registered by the period's end")
+        console.print(table(f"Phễu đăng ký hộ / onboarding funnel — {report.period.label} ({cohort})", headers, rows))
     else:
         console.print(f"Đã ghi / written: [bold]{out}[/]")
     if report.open_candidates:

@@ -36,7 +36,7 @@ from catalog.clock import local_midnight
 from catalog.errors import CatalogueValidationError
 from catalog.ocop import OcopCertification, stars_as_of
 from catalog.periods import Period
-from connector.accounts import AccountStatus, MarketplaceAccount
+from connector.accounts import AccountStatus, MarketplaceAccount, platform_of_columns
 from connector.ledger.models import LedgerEntry
 from connector.ledger.reports import Report, ReportRow
 from connector.onboarding import account_households, platform_label, trained_households
@@ -103,10 +103,10 @@ def _listings(session: Session, period: Period, values: dict[str, dict[str, floa
     from connector.sync import Binding, BindingState
 
     b = Binding.__table__.c  # type: ignore[attr-defined]
-    rows = session.execute(select(b.product_id, _A.marketplace).join_from(
+    rows = session.execute(select(b.product_id, _A.marketplace, _A.profile).join_from(
         Binding.__table__, MarketplaceAccount.__table__, b.account_id == _A.id).where(  # type: ignore[attr-defined]
         b.state == BindingState.active.value, b.created_at < _end(period))).all()
-    products = {pid for pid, _ in rows}
+    products = {pid for pid, *_ in rows}
     certs: dict[int, list[OcopCertification]] = defaultdict(list)
     if products:
         for cert in session.execute(select(OcopCertification).where(
@@ -114,8 +114,8 @@ def _listings(session: Session, period: Period, values: dict[str, dict[str, floa
             certs[cert.product_id].append(cert)
     ocop = {pid for pid in products if stars_as_of(certs.get(pid, []), period.end)}
     per_platform: dict[str, set[int]] = defaultdict(set)
-    for pid, platform in rows:
-        per_platform[platform].add(pid)
+    for pid, marketplace, profile in rows:
+        per_platform[platform_of_columns(marketplace, profile)].add(pid)
     values[""]["products_listed"], values[""]["products_listed_ocop"] = len(products), len(ocop)
     for platform, pids in per_platform.items():
         values[platform]["products_listed"] = len(pids)
@@ -123,12 +123,13 @@ def _listings(session: Session, period: Period, values: dict[str, dict[str, floa
 
 
 def _new_accounts(session: Session, period: Period, values: dict[str, dict[str, float]]) -> None:
-    query = select(_A.marketplace, func.count()).where(
+    query = select(_A.marketplace, _A.profile, func.count()).where(
         _A.opened_on <= period.end, _A.status.in_((AccountStatus.active.value, AccountStatus.suspended.value)))
     if period.start is not None:
         query = query.where(_A.opened_on >= period.start)
-    for platform, count in session.execute(query.group_by(_A.marketplace)):
-        values[platform]["new_accounts"] = count
+    for marketplace, profile, count in session.execute(query.group_by(_A.marketplace, _A.profile)):
+        platform = platform_of_columns(marketplace, profile)
+        values[platform]["new_accounts"] = values[platform].get("new_accounts", 0) + count
         values[""]["new_accounts"] = values[""].get("new_accounts", 0) + count
 
 

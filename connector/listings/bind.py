@@ -138,6 +138,7 @@ def _bind(session: Session, account: MarketplaceAccount, product: Product, remot
     # what changes after this moment (a blocked listing, say without images, has none)
     binding.payload, binding.payload_hash = payload, digest
     binding.pending_hash, binding.last_error, binding.attempts = None, None, 0
+    binding.push_result, binding.push_error, binding.pushed_at = None, None, None  # bound by hand, not pushed
     binding.content_version, binding.stock_version = product.content_version, product.stock_version
     binding.last_synced_at = binding.updated_at = now
     session.add(binding)

@@ -1,7 +1,8 @@
 """The onboarding funnel: how many distinct households reached each step, by place, team member, month.
 
-The cohort is the households **registered in the period** (their first registration date falls in
-it); each further step counts those of them that reached it **by the end of the period**.  Steps
+The cohort is, by default, every household **registered on or before the end of the period** (the
+funnel *as of* that date); with ``new=True`` only those **first registered within the period**.  Each
+further step counts those of them that reached it **by the end of the period**.  Steps
 are supplied by the step sources the caller passes, in order; the province's funnel
 (:data:`connector.funnel.FUNNEL_STEPS`) is::
 
@@ -38,6 +39,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
+from datetime import date
 from itertools import chain
 from typing import Any
 
@@ -48,7 +50,7 @@ from catalog.admin_units import AdminUnit, UnitLineage
 from catalog.errors import CatalogueValidationError
 from catalog.periods import Period
 from catalog.producers import Producer
-from connector.accounts import AccountStatus, MarketplaceAccount
+from connector.accounts import AccountStatus, MarketplaceAccount, platform_of_columns
 from connector.onboarding.geography import Geography
 from connector.onboarding.models import CandidateStatus, MergeCandidate, Registration, TeamMember, TrainingRecord
 from connector.onboarding.platforms import PLATFORMS, platform_label
@@ -106,12 +108,15 @@ def training_steps(session: Session, period: Period) -> list[tuple[FunnelStep, S
 
 def account_steps(session: Session, period: Period) -> list[tuple[FunnelStep, StepMembers]]:
     """Households holding an account (active or suspended, opened by the end of the period): on any platform,
-    and per platform.  One statement reads them all, grouped by platform (in index order: no sort)."""
+    and per platform (:func:`~connector.accounts.platform_of_columns`: the name its orders count under).  One
+    statement reads them all, grouped by marketplace and profile."""
     account = MarketplaceAccount.__table__.c  # type: ignore[attr-defined]
     holding = (account.status.in_(HOLDING_STATUSES), or_(account.opened_on.is_(None), account.opened_on <= period.end))
-    by_platform = {platform: set(_ids(text)) for platform, text in session.execute(
-        select(account.marketplace, _ids_text(session, account.producer_id)).where(*holding)
-        .group_by(account.marketplace))}
+    by_platform: dict[str, set[int]] = {}
+    for marketplace, profile, text in session.execute(
+            select(account.marketplace, account.profile, _ids_text(session, account.producer_id)).where(*holding)
+            .group_by(account.marketplace, account.profile)):
+        by_platform.setdefault(platform_of_columns(marketplace, profile), set()).update(_ids(text))
     order = {key: i for i, key in enumerate(PLATFORMS)}
     platforms = sorted(by_platform, key=lambda p: (order.get(p, len(order)), p))
     out: list[tuple[FunnelStep, StepMembers]] = [
@@ -155,6 +160,7 @@ class FunnelReport:
     total: FunnelRow
     open_candidates: int = 0
     notes: list[str] = field(default_factory=list)
+    new: bool = False  # only the households first registered within the period (else: all by its end)
 
     def row_dict(self, row: FunnelRow) -> dict[str, Any]:
         return {"group": {d: {"code": c, "label": label} for d, (c, label) in row.group.items()},
@@ -162,7 +168,8 @@ class FunnelReport:
                 "rates": {s.key: row.rate(s) for s in self.steps if s.base}}
 
     def to_dict(self) -> dict[str, Any]:
-        return {"period": self.period.to_dict(), "dimensions": self.dimensions, "scheme": self.scheme,
+        return {"period": self.period.to_dict(), "cohort": "new" if self.new else "as_of_end",
+                "dimensions": self.dimensions, "scheme": self.scheme,
                 "steps": [{"key": s.key, "label": s.label, "label_en": s.label_en, "base": s.base,
                            "detail": s.detail} for s in self.steps],
                 "rows": [self.row_dict(r) for r in self.rows], "total": self.row_dict(self.total),
@@ -226,9 +233,14 @@ def _step_ids(session: Session, sourced: Sequence[tuple[FunnelStep, StepMembers]
 
 
 def build_funnel(*, session: Session, period: Period, sources: Sequence[StepSource], dimensions: Sequence[str] = (),
-                 scheme: str = "vn2025") -> FunnelReport:
+                 scheme: str = "vn2025", new: bool = False) -> FunnelReport:
     """Distinct households at each step of ``sources`` (after "registered"), by ``dimensions`` (any of
     :data:`DIMENSIONS`).
+
+    By default the funnel stands *as of* the period's end: every household registered on or before
+    it (the province asks "where does everyone registered by the end of 2024 stand").  ``new``
+    counts only the households first registered within the period.  Either way each step counts
+    what had happened by the period's end.
 
     The database reads each step's households once, through its indexes, as one text of ids (no row per
     household, no join over every step); the cohort, its first days, unit codes and team members come the
@@ -242,7 +254,7 @@ def build_funnel(*, session: Session, period: Period, sources: Sequence[StepSour
     registered = FunnelStep(REGISTERED, "Đã đăng ký", "Registered", None)
     sourced = [item for source in sources for item in source(session, period)]
     declared = [registered, *(step for step, _ in sourced)]
-    cohort, days = _cohort(session, period, with_first_day="month" in dims)
+    cohort, days = _cohort(session, period.start if new else None, period.end, with_first_day="month" in dims)
     households = {REGISTERED: cohort}
     for (step, _members), ids in zip(sourced, _step_ids(session, sourced), strict=True):
         households[step.key] = cohort.intersection(ids)
@@ -256,7 +268,7 @@ def build_funnel(*, session: Session, period: Period, sources: Sequence[StepSour
     rows = _rows(session, steps, found, dims, scheme) if dims else [FunnelRow({}, dict(total))] if total else []
     open_candidates = session.execute(select(func.count()).select_from(MergeCandidate).where(
         col(MergeCandidate.status) == CandidateStatus.open)).scalar() or 0
-    return FunnelReport(period, dims, scheme, steps, rows, FunnelRow({}, total), open_candidates)
+    return FunnelReport(period, dims, scheme, steps, rows, FunnelRow({}, total), open_candidates, new=new)
 
 
 Groups = list[tuple[tuple[Any, ...], set[int]]]
@@ -264,23 +276,25 @@ Groups = list[tuple[tuple[Any, ...], set[int]]]
 group by first day or by unit, and in the group of every team member whose list it is on)."""
 
 
-def _cohort(session: Session, period: Period, *, with_first_day: bool) -> tuple[set[int], Groups | None]:
-    """The households first registered in the period, and (when asked) their groups by first day."""
+def _cohort(session: Session, start: date | None, end: date, *,
+            with_first_day: bool) -> tuple[set[int], Groups | None]:
+    """The households first registered between ``start`` (None: ever) and ``end``, and (when asked) their
+    groups by first day."""
     reg = Registration.__table__.c  # type: ignore[attr-defined]
-    if period.start is None and not with_first_day:
+    if start is None and not with_first_day:
         # no first day needed: the distinct ids, read from the producer_id index alone when no registration
         # falls after the period (the usual "everything so far")
         query = select(reg.producer_id.label("pid")).distinct()
         latest = session.execute(select(func.max(reg.registered_on))).scalar()
-        if latest is not None and latest > period.end:
-            query = query.where(reg.registered_on <= period.end)
+        if latest is not None and latest > end:
+            query = query.where(reg.registered_on <= end)
         sub = query.subquery("funnel_cohort")
         return set(_ids(session.execute(select(_ids_text(session, sub.c.pid))).scalar())), None
     first_day = func.min(reg.registered_on)
     query = select(reg.producer_id.label("pid"), first_day.label("first_day")).where(
-        reg.registered_on <= period.end).group_by(reg.producer_id)
-    if period.start is not None:
-        query = query.having(first_day >= period.start)
+        reg.registered_on <= end).group_by(reg.producer_id)
+    if start is not None:
+        query = query.having(first_day >= start)
     sub = query.subquery("funnel_cohort")
     if not with_first_day:
         return set(_ids(session.execute(select(_ids_text(session, sub.c.pid))).scalar())), None

@@ -16,6 +16,7 @@ __all__ = [
     "ItemResult",
     "Outcome",
     "PlannedItem",
+    "PushResult",
     "RemoteImage",
     "SyncLease",
     "SyncReport",
@@ -29,10 +30,11 @@ __all__ = [
 
 if TYPE_CHECKING:
     from connector.sync.accounts import remove_account
-    from connector.sync.apply import ImageSource, apply_plan
+    from connector.sync.apply import apply_plan
     from connector.sync.engine import sync_accounts
     from connector.sync.funnel_steps import listing_steps
-    from connector.sync.models import Binding, BindingState, RemoteImage, SyncLease
+    from connector.sync.images import ImageSource
+    from connector.sync.models import Binding, BindingState, PushResult, RemoteImage, SyncLease
     from connector.sync.plan import ACTION_LABELS, AccountPlan, Action, PlannedItem, plan_sync
     from connector.sync.report import OUTCOME_LABELS, ItemResult, Outcome, SyncReport, write_report
     from connector.sync.rules import ChannelRules
@@ -44,7 +46,11 @@ def __getattr__(name: str) -> object:
         from connector.sync import accounts
 
         value = getattr(accounts, name)
-    elif name in {"ImageSource", "apply_plan"}:
+    elif name in {"ImageSource"}:
+        from connector.sync import images
+
+        value = getattr(images, name)
+    elif name in {"apply_plan"}:
         from connector.sync import apply
 
         value = getattr(apply, name)
@@ -56,7 +62,7 @@ def __getattr__(name: str) -> object:
         from connector.sync import funnel_steps
 
         value = getattr(funnel_steps, name)
-    elif name in {"Binding", "BindingState", "RemoteImage", "SyncLease"}:
+    elif name in {"Binding", "BindingState", "PushResult", "RemoteImage", "SyncLease"}:
         from connector.sync import models
 
         value = getattr(models, name)

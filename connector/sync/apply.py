@@ -13,6 +13,10 @@
 - Stale writes: the product's versions are checked before sending and after the answer; a
   product that changed meanwhile is planned again, so the newer version is always sent last.
 - One failure never stops the others; each item ends as one :class:`ItemResult`.
+- A failure is recorded as the binding's push result (``failed`` with the reason and when, or
+  ``refused`` by the marketplace); the binding's marketplace state is changed only by what the
+  marketplace answered (a listing it does not know any more is ``delisted``; a create it refused
+  is ``rejected``), so a failed run never moves "products listed" or the funnel.
 """
 
 from __future__ import annotations
@@ -42,15 +46,15 @@ from catalog.errors import (
     SkippableError,
     UnreachableError,
 )
-from catalog.images import ImageProfile, PreparedImage
+from catalog.images import PreparedImage
 from catalog.products import Product
 from connector.accounts import MarketplaceAccount
-from connector.sync.models import Binding, BindingState, RemoteImage
+from connector.sync.images import ImageSource
+from connector.sync.models import Binding, BindingState, PushResult, RemoteImage
 from connector.sync.plan import AccountPlan, Action, PlannedItem, plan_sync
 from connector.sync.report import ItemResult, Outcome, SyncReport, not_attempted
 
 T = TypeVar("T")
-PrepareImage = Callable[[str, ImageProfile], PreparedImage]
 MAX_REPLANS = 5
 WORKERS_PER_SLOT = 4  # items in progress per request slot (the others wait for a commit or a slot)
 FLUSH_TURNS = 32  # turns of the event loop an answer may wait for others before the batch commits
@@ -98,14 +102,6 @@ class _Answer:
     binding_id: int
     values: dict[str, Any]
     future: asyncio.Future[tuple[int, int] | None]
-
-
-@dataclass
-class ImageSource:
-    """Where prepared images come from, and how a marketplace that fetches by URL finds them."""
-
-    prepare: PrepareImage
-    public_url: Callable[[str, str], str]  # (variant sha256, extension) -> URL
 
 
 class AccountRun:
@@ -343,6 +339,7 @@ class AccountRun:
         assert row is not None
         now = self.clock()
         values: dict[str, Any] = {"state": BindingState.delisted, "last_error": None, "attempts": 0,
+                                  "push_result": PushResult.ok.value, "push_error": None, "pushed_at": now,
                                   "last_synced_at": now, "updated_at": now, "content_version": item.content_version,
                                   "stock_version": item.stock_version}
         if remote_id is not None and row.remote_id is None:
@@ -515,6 +512,7 @@ class AccountRun:
         now = self.clock()
         values: dict[str, Any] = {
             "remote_id": remote.remote_id, "state": state, "pending_hash": None, "attempts": 0,
+            "push_result": PushResult.ok.value, "push_error": None, "pushed_at": now,
             "last_error": ({"code": "market.rejected", "fields": {p.field: p.message for p in remote.reasons}}
                            if remote.reasons else None),
             "last_synced_at": now, "updated_at": now}
@@ -533,10 +531,11 @@ class AccountRun:
                           state=state.value)
 
     def _unbind(self, item: PlannedItem) -> None:
+        """The marketplace no longer knows the listing (its answer): off sale, to be created again."""
         row = self._binding(item)
         if row is not None:
-            self._write(row.id, remote_id=None, state=BindingState.error, payload_hash=None,
-                        updated_at=self.clock())
+            self._write(row.id, remote_id=None, state=BindingState.delisted, payload_hash=None,
+                        last_error={"code": "market.not_found", "key": row.remote_id}, updated_at=self.clock())
 
     def _failed(self, item: PlannedItem, error: AgriConnectorError, replans: int) -> ItemResult:
         transaction = self.session.get_transaction()
@@ -551,11 +550,14 @@ class AccountRun:
         row = self._binding(item)
         state = row.state if row is not None else None
         if row is not None and not isinstance(error, SkippableError | ConflictError):
-            state = BindingState.rejected if outcome == Outcome.rejected else BindingState.error
-            values: dict[str, Any] = {"state": state, "last_error": detail, "attempts": row.attempts + 1,
-                                      "updated_at": self.clock()}
-            if outcome == Outcome.rejected:
-                values["pending_hash"] = item.payload_hash
+            now = self.clock()
+            values: dict[str, Any] = {"push_error": detail, "pushed_at": now, "attempts": row.attempts + 1,
+                                      "updated_at": now, "push_result": PushResult.failed.value}
+            if outcome == Outcome.rejected:  # the marketplace's answer: this content is refused
+                values["push_result"], values["pending_hash"] = PushResult.refused.value, item.payload_hash
+                if row.remote_id is None:  # a create it refused never went on sale
+                    state = values["state"] = BindingState.rejected
+                    values["last_error"] = detail
             self._write(row.id, **values)
         fields = dict(error.fields) if isinstance(error, RejectedError) else {}
         return ItemResult(self.account.name, item.sku, item.action, outcome, item.remote_id,
@@ -565,8 +567,7 @@ class AccountRun:
 
 
 def _forget_bindings(session: Session) -> None:
-    """Bindings are written with Core statements: expire any the session holds as ORM objects, so
-    that the caller reads what the run wrote."""
+    """Bindings are written with Core statements: the session's ORM copies are expired, read again."""
     for obj in list(session.identity_map.values()):
         if isinstance(obj, Binding):
             session.expire(obj)

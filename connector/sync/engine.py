@@ -24,7 +24,8 @@ from catalog.image_store import ImageStore
 from connector.accounts import MarketplaceAccount
 from connector.media import public_url
 from connector.settings import get_settings
-from connector.sync.apply import ImageSource, apply_plan
+from connector.sync.apply import apply_plan
+from connector.sync.images import ImageSource
 from connector.sync.lease import DEFAULT_TTL, Lease, acquire_lease, new_holder, release_lease, renew_lease
 from connector.sync.models import Binding, BindingState, RemoteImage
 from connector.sync.plan import AccountPlan, PlannedItem, plan_sync
@@ -207,7 +208,8 @@ async def poll_pending_reviews(*, session: Session, account: MarketplaceAccount,
             remote = await adapter.get_listing(binding.remote_id)
         except RemoteNotFoundError:
             binding.last_error = {"code": "market.not_found", "key": binding.remote_id}
-            binding.state, binding.remote_id, binding.payload_hash = BindingState.error, None, None
+            # the marketplace says it is gone: off sale, created again by the next sync
+            binding.state, binding.remote_id, binding.payload_hash = BindingState.delisted, None, None
         except AgriConnectorError as error:
             counts["error"] = counts.get("error", 0) + 1
             binding.last_error = error.to_dict("vi")

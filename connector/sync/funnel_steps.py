@@ -21,7 +21,9 @@ ONE_DAY = timedelta(days=1)
 
 
 def listing_steps(session: Session, period: Period) -> list[tuple[FunnelStep, StepMembers]]:
-    """Households with at least one product bound to an active listing (bound by the end of the period)."""
+    """Households with at least one product live on a marketplace (bound by the end of the period).
+
+    It reads the marketplace state only: a failed push never takes a household out of this step."""
     binding, product = Binding.__table__.c, Product.__table__.c  # type: ignore[attr-defined]
     query = select(product.producer_id).join_from(Binding.__table__, Product.__table__,  # type: ignore[attr-defined]
                                                   binding.product_id == product.id).where(

@@ -1,9 +1,18 @@
 """Tables of the sync engine: bindings, remote image refs, and the per-account lease.
 
 A :class:`Binding` links a product to its listing on one account (OCA's binding): the remote id,
-the hash of what was last sent, the versions it was built from, the image refs, the state and
-the last error.  A create is recorded (``pending_create``, with the hash about to be sent) and
-committed before its request leaves, so a crash can always be resolved by a look-up by SKU.
+the hash of what was last sent, the versions it was built from, the image refs, and two things
+kept apart on purpose:
+
+- ``state``, the listing's *marketplace state* (live, pending review, rejected, delisted): only an
+  answer of the marketplace changes it, so the official counts ("products listed", the funnel's
+  "with an active listing") never move because a push failed, a network went down or a credential
+  expired;
+- the *last push result* (``push_result``, ``push_error``, ``pushed_at``): ok, failed with the
+  reason, or refused by the marketplace, and when.
+
+A create is recorded (``pending_create``, with the hash about to be sent) and committed before
+its request leaves, so a crash can always be resolved by a look-up by SKU.
 """
 
 from __future__ import annotations
@@ -19,12 +28,21 @@ from catalog.clock import utcnow
 
 
 class BindingState(StrEnum):
-    pending_create = "pending_create"  # recorded before the create request; resolved by find_by_sku
-    active = "active"
+    """Where the listing stands on the marketplace, as the marketplace last said."""
+
+    pending_create = "pending_create"  # not listed yet: recorded before the create request; resolved by find_by_sku
+    active = "active"  # live: on sale
     pending_review = "pending_review"  # the marketplace reviews it before it goes on sale
-    rejected = "rejected"  # refused (validation or review); ``last_error`` says why
-    error = "error"  # the last attempt failed; retried by the next run
-    delisted = "delisted"
+    rejected = "rejected"  # refused before it went on sale (validation or review); ``last_error`` says why
+    delisted = "delisted"  # off sale (taken down by us, or no longer found on the marketplace)
+
+
+class PushResult(StrEnum):
+    """How the last push (create, update, stock/price, delist) ended; never the listing's state."""
+
+    ok = "ok"
+    failed = "failed"  # did not get through (network, credentials, server error…): retried by the next run
+    refused = "refused"  # the marketplace refused this content: waits for a change of content
 
 
 class Binding(SQLModel, table=True):
@@ -47,8 +65,11 @@ class Binding(SQLModel, table=True):
     stock_version: int | None = None
     payload: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     image_refs: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    last_error: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    last_error: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))  # its reasons
     attempts: int = 0  # consecutive failed attempts
+    push_result: str | None = Field(default=None, max_length=10)  # a PushResult; None: never pushed
+    push_error: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))  # why it failed
+    pushed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
     last_synced_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
     manual: bool = False  # bound by hand from a listing pack (the engine never creates it)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))

@@ -29,7 +29,7 @@ from catalog.images import ImageProfile
 from catalog.ocop import OcopCertification, stars_as_of
 from catalog.products import Product, ProductImage, ProductStatus
 from connector.accounts import MarketplaceAccount
-from connector.sync.models import Binding, BindingState
+from connector.sync.models import Binding, BindingState, PushResult
 from connector.sync.rules import (
     PRICE_FIELDS,
     Blocked,
@@ -79,7 +79,8 @@ class PlannedItem:
     payload_hash: str | None = None
     diff: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     reasons: tuple[BlockReason, ...] = ()
-    state: BindingState | None = None
+    state: BindingState | None = None  # the marketplace state
+    push_result: str | None = None  # how the last push ended (a PushResult)
     image_shas: tuple[str, ...] = ()  # originals, in position order
     plan_key: str | None = None  # what the listing is built from; equal keys → equal listings
 
@@ -128,8 +129,8 @@ _PRODUCTS_SQL = (
     "SELECT id, sku, name, description, category_code, unit, price, stock, weight_g, length_mm, width_mm, "
     "height_mm, barcode, status, content_version, stock_version FROM product "
     "WHERE producer_id = :producer AND status != 'draft'")
-_BINDINGS_SQL = text("SELECT id, product_id, remote_id, state, payload_hash, pending_hash, manual, plan_key "
-                     "FROM binding WHERE account_id = :account")
+_BINDINGS_SQL = text("SELECT id, product_id, remote_id, state, payload_hash, pending_hash, manual, plan_key, "
+                     "push_result FROM binding WHERE account_id = :account")
 _LIVE = (BindingState.active, BindingState.pending_review)
 
 
@@ -210,7 +211,8 @@ def _plan_one(product: Any, binding: Any, *, account_id: int, rules: ChannelRule
                        content_version=product.content_version, stock_version=product.stock_version,
                        binding_id=binding.id if binding else None,
                        remote_id=binding.remote_id if binding else None,
-                       state=BindingState(binding.state) if binding else None, image_shas=shas)
+                       state=BindingState(binding.state) if binding else None,
+                       push_result=binding.push_result if binding else None, image_shas=shas)
     if product.status == ProductStatus.archived:
         if binding is None or binding.state == BindingState.delisted:
             return None  # never listed, or already off sale: nothing to say
@@ -227,7 +229,8 @@ def _plan_one(product: Any, binding: Any, *, account_id: int, rules: ChannelRule
         return item
     item.listing, item.payload = result, listing_payload(result)
     item.payload_hash = payload_hash(item.payload)
-    if binding is not None and binding.state == BindingState.rejected and binding.pending_hash == item.payload_hash:
+    if (binding is not None and binding.pending_hash == item.payload_hash
+            and (binding.state == BindingState.rejected or binding.push_result == PushResult.refused)):
         return item  # refused as it is: unchanged until its content changes
     if binding is None or binding.remote_id is None:
         if binding is not None and binding.manual:

@@ -141,7 +141,9 @@ def listings(ctx: UserPage, marketplace: str = "") -> Envelope[list[dict[str, An
     rows = bindings(ctx.session, who, marketplace or None) or []
     data = [{"id": b.id, "account": a.name, "marketplace": a.marketplace, "sku": p.sku, "product_id": p.id,
              "state": str(b.state), "remote_id": b.remote_id, "remote_url": b.remote_url,
-             "reason": error_text(b.last_error, ctx.lang) or None} for b, p, a in rows]
+             "reason": error_text(b.last_error, ctx.lang) or None,
+             "last_push": {"result": b.push_result, "error": error_text(b.push_error, ctx.lang) or None,
+                           "at": b.pushed_at}} for b, p, a in rows]
     return Envelope(data=data, summary={"count": len(data)})
 
 

@@ -28,7 +28,7 @@ from catalog.image_store import ImageStore
 from catalog.images import DEFAULT_PROFILE, open_image
 from catalog.producers import Producer
 from catalog.products import Product, ProductImage, product_images
-from connector.accounts import MarketplaceAccount
+from connector.accounts import MarketplaceAccount, platform_of_columns
 from connector.onboarding import (
     REGISTER_COLUMNS,
     REGISTER_SHEET,
@@ -150,9 +150,12 @@ def province_counts(*, session: Session) -> ProvinceCounts:
     for new, old, n in rows:
         by_district[geo.place("district", new, old).label] += int(n)
     out.products_by_district = sorted(by_district.items(), key=lambda kv: (-kv[1], kv[0]))
-    platforms = session.exec(select(MarketplaceAccount.marketplace, func.count())
-                             .group_by(col(MarketplaceAccount.marketplace)))
-    out.accounts_by_platform = sorted(((platform_label(p), int(n)) for p, n in platforms), key=lambda kv: -kv[1])
+    platforms: Counter[str] = Counter()
+    for marketplace, profile, n in session.exec(
+            select(MarketplaceAccount.marketplace, MarketplaceAccount.profile, func.count())
+            .group_by(col(MarketplaceAccount.marketplace), col(MarketplaceAccount.profile))):
+        platforms[platform_label(platform_of_columns(marketplace, profile))] += int(n)
+    out.accounts_by_platform = sorted(platforms.items(), key=lambda kv: -kv[1])
     return out
 
 

@@ -8,13 +8,13 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from catalog.producers import Producer
 from catalog.products import Product
 from connector.accounts import MarketplaceAccount
 from connector.orders import SalesOrder
-from connector.sync import Binding
+from connector.sync import Binding, BindingState, PushResult
 from connector.users import Role
 from connector.web.deps import UserPage
 from connector.web.scope import Principal
@@ -41,12 +41,15 @@ def pending_orders(session: Session, who: Principal) -> list[Any]:
 
 
 def rejected_listings(session: Session, who: Principal) -> list[Any]:
-    """(binding, product, account) triples whose marketplace refused the listing, or whose last attempt failed."""
+    """(binding, product, account) triples whose marketplace refused the listing, or whose last push
+    failed (the listing keeps its marketplace state: "live; last update failed: …")."""
     binding = Binding
     query = (select(binding, Product, MarketplaceAccount).join(Product, col(Product.id) == binding.product_id)
              .join(MarketplaceAccount, col(MarketplaceAccount.id) == binding.account_id)
              .join(Producer, col(Producer.id) == col(Product.producer_id))
-             .where(who.producer_clause(), col(binding.state).in_(["rejected", "error"]))
+             .where(who.producer_clause(), or_(col(binding.state) == BindingState.rejected.value,
+                                               col(binding.push_result).in_([PushResult.failed.value,
+                                                                             PushResult.refused.value])))
              .order_by(col(binding.updated_at).desc()).limit(50))
     return list(session.exec(query))
 

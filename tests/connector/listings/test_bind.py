@@ -15,7 +15,7 @@ from connector.accounts import MarketplaceAccount
 from connector.listings.bind import bind_from_pack, bind_manually, parse_listing_ref, unbind_manually
 from connector.listings.layouts import load_layout
 from connector.listings.pack import build_pack
-from connector.sync.models import Binding, BindingState
+from connector.sync.models import Binding, BindingState, PushResult
 from connector.sync.plan import Action, plan_sync
 from tests.connector.listings.conftest import PRODUCER
 from tests.connector.listings.helpers import fill_urls
@@ -93,8 +93,9 @@ def test_a_product_of_another_producer_is_not_bound(session: Session, voso: Mark
 def test_an_api_binding_becomes_manual_when_bound_by_hand(session: Session, voso: MarketplaceAccount) -> None:
     product = get_product(session=session, ref=f"{PRODUCER}/BUN-500")
     assert voso.id is not None and product.id is not None
-    session.add(Binding(account_id=voso.id, product_id=product.id, remote_id=None, state=BindingState.error,
-                        last_error={"code": "market.retriable"}, attempts=3))
+    session.add(Binding(account_id=voso.id, product_id=product.id, remote_id=None,
+                        state=BindingState.pending_create, push_result=PushResult.failed,
+                        push_error={"code": "market.retriable"}, attempts=3))
     session.commit()
     outcome = bind_manually(session=session, account=voso, product=product, listing="555")
     session.commit()
@@ -102,6 +103,7 @@ def test_an_api_binding_becomes_manual_when_bound_by_hand(session: Session, voso
     assert outcome.action == "updated"
     assert (binding.state, binding.manual, binding.last_error, binding.attempts) == (BindingState.active, True,
                                                                                      None, 0)
+    assert (binding.push_result, binding.push_error) == (None, None)
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -75,11 +75,11 @@ def test_team_member_rows_count_a_shared_household_in_each(register: Session) ->
     assert rows["Ma Thị Hạnh"]["registered"] == 4  # Nông Thị Hoa, BB-001, Lục Văn Sáng, Hoàng Thị Lan
 
 
-def test_period_is_a_cohort_of_registrations(register: Session) -> None:
+def test_new_counts_the_households_registered_within_the_period(register: Session) -> None:
     in_2024 = build_funnel(session=register, sources=FUNNEL_STEPS, period=parse_period("2024", today=TODAY),
-                           dimensions=["month"])
+                           dimensions=["month"], new=True)
     in_2025 = build_funnel(session=register, sources=FUNNEL_STEPS, period=parse_period("2025", today=TODAY),
-                           dimensions=["month"])
+                           dimensions=["month"], new=True)
     everything = build_funnel(session=register, sources=FUNNEL_STEPS, period=ALL)
     total = everything.total.counts["registered"]
     assert in_2024.total.counts["registered"] + in_2025.total.counts["registered"] == total
@@ -88,6 +88,24 @@ def test_period_is_a_cohort_of_registrations(register: Session) -> None:
     # Nông Thị Hoa, registered in 2024, opened her postmart account in 2025: not in the 2024 figures
     assert in_2024.total.counts["account:postmart"] == 2  # Phùng Văn Dào, Đinh Thị Mơ
     assert everything.total.counts["account:postmart"] == 4  # + Nông Thị Hoa, Bế Văn Hùng
+    assert in_2024.to_dict()["cohort"] == "new"
+
+
+def test_by_default_the_funnel_stands_as_of_the_period_s_end(register: Session) -> None:
+    """Everyone registered by the end of the period, each step as it stood on that day."""
+    def funnel(text: str, *, new: bool = False, by: str = "") -> dict[str, int]:
+        return build_funnel(session=register, sources=FUNNEL_STEPS, period=parse_period(text, today=TODAY),
+                            dimensions=by, new=new).total.counts
+
+    by_2024, by_2025 = funnel("2024"), funnel("2025")
+    assert by_2025 == funnel("all")  # nobody registered after 2025
+    assert by_2024["registered"] == by_2025["registered"] - funnel("2025", new=True)["registered"]
+    assert by_2024["registered"] == funnel("2024", new=True)["registered"]  # the register starts in 2024
+    # Nông Thị Hoa, registered in 2024, opened her postmart account in 2025: counted from 2025 on
+    assert by_2024["account:postmart"] == 2 and by_2025["account:postmart"] == 4
+    # a month of 2025 as of its end holds the 2024 households too; --new only that month's
+    assert funnel("2025-03")["registered"] > funnel("2025-03", new=True)["registered"] > 0
+    assert funnel("2025-03", by="month") == funnel("2025-03")  # grouping by first day loses nobody
 
 
 def test_steps_can_be_added(register: Session) -> None:
@@ -132,3 +150,25 @@ def test_bad_periods(text: str) -> None:
     with pytest.raises(CatalogueValidationError) as caught:
         parse_period(text, today=TODAY)
     assert caught.value.code == "onboarding.period_invalid"
+
+
+def test_the_readme_s_worked_example(session: Session, tmp_path: Path) -> None:
+    """The three households of the README's example, and the four commands' figures."""
+    path = write_register(tmp_path / "vd.csv", [
+        {"name": "Hộ A", "phone": "0912 000 081", "commune": "Xã Ba Bể", "registered": "20/11/2023",
+         "trained": "02/03/2024", "platform": "voso", "opened": "10/04/2024"},
+        {"name": "Hộ B", "phone": "0912 000 082", "commune": "Xã Ba Bể", "registered": "15/06/2024",
+         "trained": "15/06/2024", "platform": "voso", "opened": "01/02/2025"},
+        {"name": "Hộ C", "phone": "0912 000 083", "commune": "Xã Ba Bể", "registered": "08/01/2025"},
+    ])
+    import_register(session=session, paths=[path], today=TODAY)
+
+    def funnel(text: str, *, new: bool = False) -> tuple[int, int, int]:
+        counts = build_funnel(session=session, sources=FUNNEL_STEPS, period=parse_period(text, today=TODAY),
+                              new=new).total.counts
+        return counts.get("registered", 0), counts.get("trained", 0), counts.get("account", 0)
+
+    assert funnel("2024") == (2, 2, 1)
+    assert funnel("2024", new=True) == (1, 1, 0)
+    assert funnel("2025") == (3, 2, 2)
+    assert funnel("2025", new=True) == (1, 0, 0)

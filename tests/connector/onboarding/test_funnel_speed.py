@@ -53,7 +53,7 @@ Reference = tuple[list[FunnelStep], dict[str, int], list[tuple[dict[str, tuple[s
 
 
 def reference_funnel(session: Session, period: Period, dims: list[str], scheme: str,
-                     sources: Sequence[StepSource] = FUNNEL_STEPS) -> Reference:
+                     sources: Sequence[StepSource] = FUNNEL_STEPS, *, new: bool = False) -> Reference:
     reg = Registration.__table__.c  # type: ignore[attr-defined]
     first: dict[int, date] = {}
     members: dict[int, set[int | None]] = defaultdict(set)
@@ -61,7 +61,7 @@ def reference_funnel(session: Session, period: Period, dims: list[str], scheme: 
                                          .where(reg.registered_on <= period.end)):
         members[pid].add(mid)
         first[pid] = min(first.get(pid, day), day)
-    cohort = {pid: day for pid, day in first.items() if period.start is None or day >= period.start}
+    cohort = {pid: day for pid, day in first.items() if not new or period.start is None or day >= period.start}
     steps: list[tuple[FunnelStep, set[int]]] = [(FunnelStep("registered", "Đã đăng ký", "Registered", None),
                                                  set(cohort))]
     for source in sources:
@@ -125,7 +125,7 @@ def registers(draw: st.DrawFn) -> dict[str, Any]:
         })
     return {"households": households, "period": draw(st.sampled_from(PERIODS)),
             "dims": draw(st.lists(st.sampled_from(DIMENSIONS), unique=True, max_size=3)),
-            "scheme": draw(st.sampled_from(["vn2025", "vn2004"]))}
+            "scheme": draw(st.sampled_from(["vn2025", "vn2004"])), "new": draw(st.booleans())}
 
 
 def _write(session: Session, register: dict[str, Any]) -> set[int]:
@@ -172,8 +172,9 @@ def test_database_counting_equals_python_counting(session: Session, register: di
                    _flagged_steps]
         period = parse_period(register["period"], today=TODAY)
         report = build_funnel(session=session, period=period, sources=sources, dimensions=register["dims"],
-                              scheme=register["scheme"])
-        _same(report, reference_funnel(session, period, report.dimensions, register["scheme"], sources))
+                              scheme=register["scheme"], new=register["new"])
+        _same(report, reference_funnel(session, period, report.dimensions, register["scheme"], sources,
+                                       new=register["new"]))
     finally:
         session.rollback()
 

@@ -17,7 +17,7 @@ from catalog.producers import ProducerCreate, create_producer
 from catalog.products import Product, ProductImage
 from connector.accounts import MarketplaceAccount, create_account
 from connector.sandbox import SandboxHandle
-from connector.sync.apply import ImageSource
+from connector.sync import ImageSource
 from connector.sync.models import Binding
 
 KEY = Fernet.generate_key().decode()

@@ -16,8 +16,8 @@ from adapters.http import RetryPolicy
 from catalog.images import ImageProfile, PreparedImage
 from catalog.products import ProductStatus, ProductUpdate, update_product
 from connector.accounts import MarketplaceAccount
-from connector.sync.apply import ImageSource, apply_plan
-from connector.sync.models import Binding, BindingState, RemoteImage
+from connector.sync import ImageSource, apply_plan
+from connector.sync.models import Binding, BindingState, PushResult, RemoteImage
 from connector.sync.plan import Action, plan_sync
 from connector.sync.report import Outcome, SyncReport, write_report
 from tests.connector.sync.fakes import CAPS, FakeAdapter, FakeMarket, expired, make_shop, products_of, retriable
@@ -128,8 +128,13 @@ def test_partial_failures_do_not_stop_others(session: Session) -> None:
     assert not report.ok
     rejected = next(r for r in report.results if r.sku == "SKU-0000")
     assert rejected.fields == {"title": "xấu"} and "từ chối" in rejected.message
-    bound = {b.state for b in bindings(session, account).values()}
-    assert bound == {BindingState.rejected, BindingState.error, BindingState.active}
+    bound = {b.state: b for b in bindings(session, account).values()}
+    assert set(bound) == {BindingState.rejected, BindingState.pending_create, BindingState.active}
+    # the failed create never got listed: it stays "not listed yet", its push result says why
+    failed = bound[BindingState.pending_create]
+    assert failed.push_result == PushResult.failed and failed.push_error and failed.pushed_at is not None
+    assert bound[BindingState.rejected].push_result == PushResult.refused
+    assert bound[BindingState.active].push_result == PushResult.ok
     actions = {i.sku: i.action for i in plan_sync(session=session, account=account, capabilities=CAPS,
                                                    image_profile=FakeAdapter(market).image_profile).items}
     assert actions["SKU-0000"] == Action.unchanged  # refused as it is: waits for a change

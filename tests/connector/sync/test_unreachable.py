@@ -73,8 +73,8 @@ def test_a_dead_marketplace_stops_its_account_and_not_the_others(session: Sessio
     assert all(r.outcome.value == "skipped" for r in dead_results)
     assert transport.hosts[f"127.0.0.1:{dead_port}"] <= 16 + 3  # the slots in flight, then nothing more
     assert {r.outcome.value for r in report.results if r.account == alive.name} == {"done"}
-    states = set(session.exec(select(Binding.state).where(Binding.account_id == dead.id)))
-    assert BindingState.error not in states  # nothing was refused: the official counts do not move
+    rows = set(session.exec(select(Binding.state, Binding.push_result).where(Binding.account_id == dead.id)))
+    assert rows == {(BindingState.pending_create, None)}  # as recorded before sending: nothing reached it
 
 
 def test_the_breaker_trips_on_failures_in_a_row_or_on_silence_and_an_answer_resets_it() -> None:

@@ -20,7 +20,7 @@ from connector.cli.main import app
 from connector.sandbox import running_sandbox
 from connector.settings import get_settings
 from connector.sync.engine import sync_accounts
-from connector.sync.models import Binding, BindingState
+from connector.sync.models import Binding, BindingState, PushResult
 from connector.worker import parse_interval, run_pass
 from tests.connector.sync.fakes import products_of
 from tests.connector.sync.live import KEY, live_shop
@@ -59,7 +59,7 @@ def test_worker_pass(agri_env: dict[str, str], session: Session, tmp_path: Path,
         update_product(session=session, product=p[1], data=ProductUpdate(name="Miến dong thử lại"))
         update_product(session=session, product=p[2], data=ProductUpdate(name="Miến dong đổi tên"))
         failed = session.exec(select(Binding).where(Binding.product_id == p[1].id)).one()
-        failed.state = BindingState.error  # its last update failed
+        failed.push_result = PushResult.failed  # its last update failed (it stays under review)
         session.add(failed)
         session.commit()
         sandbox.resolve_reviews()
