@@ -96,18 +96,21 @@ def report_turnover(
 def report_indicators(
     period: str = typer.Option("all", "--period", help=PERIOD_HELP),
     by: str = typer.Option("", "--by", help="platform."),
+    platforms: str = typer.Option("", "--platforms",
+                                  help="Chỉ tính các sàn này, vd. voso,postmart. Only these platforms."),
     fmt: str = typer.Option("table", "--format", help="table, csv, xlsx hoặc json."),
     out: Path | None = typer.Option(None, "--out", help="Tệp ra (csv/xlsx/json). Output file."),
     template: Path | None = typer.Option(None, "--template", help="Mẫu bố cục Excel (.toml) của tỉnh."),
     json_flag: bool = JsonOption,
 ) -> None:
     """Chỉ tiêu: hộ có tài khoản, đã tập huấn, sản phẩm đang bán (OCOP), giao dịch, tỷ lệ, doanh thu.
-    The province's indicators (formulas in the README)."""
+    The province's indicators (formulas in the README); --platforms restricts both sides of the share."""
     fmt = "json" if json_flag else fmt
     json_mode = fmt == "json" and out is None
     with reporting(json_mode):
         with open_session() as session:
-            report = indicators(session=session, period=parse_period(period, today=local_today()), by=by)
+            report = indicators(session=session, period=parse_period(period, today=local_today()), by=by,
+                                platforms=platforms)
         output_reports([report], fmt, out, template)
 
 

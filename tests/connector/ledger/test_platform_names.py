@@ -51,3 +51,14 @@ def test_every_platform_with_transactions_has_its_account_holders_under_the_same
         assert rows[platform]["households_account"] >= rows[platform]["households_transacting"] > 0, platform
         assert 0 < rows[platform]["share_transacting_pct"] <= 100, platform
     assert "generic" not in rows  # the adapter's key is not a platform
+    # --platforms: numerator and denominator from the same platforms (the seed articles' 26 % kind of figure)
+    out = subprocess.run([*agri, "report", "indicators", "--platforms", "voso,postmart", "--json"], cwd=tmp_path,
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    both = json.loads(out.stdout)["data"]["total"]["values"]
+    voso, postmart = rows["voso"], rows["postmart"]
+    assert both["transactions"] == voso["transactions"] + postmart["transactions"]
+    assert both["turnover"] == voso["turnover"] + postmart["turnover"]
+    assert max(voso["households_account"], postmart["households_account"]) <= both["households_account"] \
+        <= voso["households_account"] + postmart["households_account"]
+    assert both["share_transacting_pct"] == round(100 * both["households_transacting"] / both["households_account"], 2)
