@@ -29,6 +29,7 @@ from sqlmodel import Session
 
 from catalog.admin_units import AdminUnit
 from catalog.errors import CatalogueValidationError
+from catalog.identity import Decision, Identity, IdentityIndex, Reason, is_system_code, reason_text
 from catalog.importing import (
     HOME_PROVINCES_2004,
     HOME_PROVINCES_2025,
@@ -39,7 +40,6 @@ from catalog.importing import (
     infer_kind,
     insert_columns,
 )
-from catalog.identity import Decision, Identity, IdentityIndex, Reason, is_system_code, reason_text
 from catalog.matcher import MatchKind, code_key
 from catalog.producers import Producer, ProducerKind
 from catalog.text import fold
