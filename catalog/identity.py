@@ -163,12 +163,28 @@ class Decision:
 _NONE = Decision(None)
 
 
-def _append(index: dict[str, list[Identity]], key: str, known: Identity) -> None:
+Entries = Identity | list[Identity]
+"""One known identity under a key, or a list of them: most keys name one household, and a list per
+key would cost a province's index tens of megabytes."""
+
+
+def _append(index: dict[str, Entries], key: str, known: Identity) -> None:
     entries = index.get(key)
     if entries is None:
-        index[key] = [known]
-    else:
+        index[key] = known
+    elif type(entries) is list:
         entries.append(known)
+    else:
+        index[key] = [entries, known]  # type: ignore[list-item]
+
+
+def _extend(out: list[Identity], entries: Entries | None) -> None:
+    if entries is None:
+        return
+    if type(entries) is list:
+        out += entries
+    else:
+        out.append(entries)  # type: ignore[arg-type]
 
 
 @dataclass
@@ -179,8 +195,8 @@ class IdentityIndex:
     survivor; a completed phone adds an entry)."""
 
     by_code: dict[str, Identity] = field(default_factory=dict)
-    by_phone: dict[str, list[Identity]] = field(default_factory=dict)
-    by_place: dict[str, list[Identity]] = field(default_factory=dict)
+    by_phone: dict[str, Entries] = field(default_factory=dict)
+    by_place: dict[str, Entries] = field(default_factory=dict)
 
     def add(self, known: Identity) -> None:
         if known.code:
@@ -200,14 +216,14 @@ class IdentityIndex:
 
     def _nearby(self, row: Identity) -> list[Identity]:
         out: list[Identity] = []
-        if row.phone and (entries := self.by_phone.get(row.phone)) is not None:
-            out += entries
+        if row.phone:
+            _extend(out, self.by_phone.get(row.phone))
         if row.name_key:
             person = row.person
-            if row.old_unit and (entries := self.by_place.get(f"o{row.old_unit}|{person}")) is not None:
-                out += entries
-            if row.new_unit and (entries := self.by_place.get(f"n{row.new_unit}|{person}")) is not None:
-                out += entries
+            if row.old_unit:
+                _extend(out, self.by_place.get(f"o{row.old_unit}|{person}"))
+            if row.new_unit:
+                _extend(out, self.by_place.get(f"n{row.new_unit}|{person}"))
         return out
 
     def decide(self, row: Identity, *, same_file: Callable[[int], bool] | None = None) -> Decision:
