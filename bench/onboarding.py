@@ -1,8 +1,9 @@
 """Onboarding register speed: 150,000 households, 120,000 trainings, 110,000 accounts, 8 team files.
 
 The 8 files (4 .xlsx, 4 .csv, as the teams keep them) overlap by 5 %: every file repeats 5 % of
-its households from the next team's list, found again by phone, by household code, or by name
-and commune.  Measured in one run, each in its own process (so peak memory is that run's):
+its households from the next team's list, found again by phone, by household code, or by phone
+under the name written shorter (family and given name: a compatible name, ``docs/IDENTITY.md``).
+Measured in one run, each in its own process (so peak memory is that run's):
 
 (a) the raw limit, as ``bench/import_catalogue.py`` defines it: ``csv.reader`` / python-calamine
     ``to_python()``, one pydantic ``TypeAdapter(list[Row]).validate_python`` over plain fields,
@@ -91,7 +92,7 @@ def households(n: int) -> list[dict[str, object]]:
 
 
 def team_files(n: int) -> list[list[dict[str, object]]]:
-    """8 lists; each repeats 5 % of the next list's households (by phone, by code, by name+commune)."""
+    """8 lists; each repeats 5 % of the next list's households (by phone, by code, by phone and a shorter name)."""
     people = households(n)
     size = -(-n // FILES)
     lists = [people[k * size:(k + 1) * size] for k in range(FILES)]
@@ -105,7 +106,8 @@ def team_files(n: int) -> list[list[dict[str, object]]]:
             if j % 3 == 1 and person["code"]:
                 again.update(phone="", name=str(person["name"]).upper())  # found by code
             elif j % 3 == 2:
-                again.update(phone="", code="")  # found by name and commune
+                family, *_, given, number = str(person["name"]).split()
+                again.update(name=f"{family} {given} {number}", code="")  # by phone, a compatible name
             repeats.append(again)
         lists[k] = rows + repeats
     return lists

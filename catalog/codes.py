@@ -339,9 +339,9 @@ _ONBOARDING: dict[str, tuple[str, str]] = {
     "onboarding.merged": ("Hộ '{value}' trùng với hộ đã có {existing} (theo {by}); đã gộp, không tạo mới.",
                           "Household '{value}' is the existing {existing} (by {by}); merged, not duplicated."),
     "onboarding.merge_candidate": (
-        "Hộ '{value}' có cùng số điện thoại với {candidates} nhưng khác tên: đã ghi thành hộ riêng {household} "
+        "Hộ '{value}' có thể là {candidates}: đã ghi thành hộ riêng {household} "
         "và đưa vào danh sách cần xem xét; dùng `agri producers merge` hoặc `agri producers keep-both`.",
-        "Household '{value}' shares a phone with {candidates} under another name: recorded as {household} and "
+        "Household '{value}' may be {candidates}: recorded as {household} and "
         "held for review; use `agri producers merge` or `agri producers keep-both`."),
     "onboarding.account_changed": ("Tài khoản {value} đã cập nhật: {changes}.", "Account {value} updated: {changes}."),
     "onboarding.member_unknown": ("Không tìm thấy thành viên tổ '{value}'.", "No team member '{value}'."),

@@ -1,13 +1,16 @@
-"""The one producer matcher that every import uses.
+"""The producer matcher of the catalogue import, on the identity rule of :mod:`catalog.identity`.
 
 A row names a producer by some of: its code, its phone, its name and commune.  The matcher
 decides, in that order of certainty:
 
-* **code**: the same code is the same producer;
-* **phone**: the same phone and the same folded name is the same producer; the same phone
-  under another name is *ambiguous* (a family sharing a phone, or a typo) and is held as a
-  merge candidate for a person, never guessed;
-* **name + commune**: the same folded name in the same vn2025 unit is the same producer;
+* **code**: the same code is the same producer; two codes written by people that differ are two
+  producers, never joined by anything else;
+* **phone**: the same phone and a compatible name (:func:`catalog.identity.names_compatible`) is
+  the same producer; the same phone under another name is *ambiguous* (a family sharing a phone,
+  or a typo) and is held as a merge candidate for a person, never guessed;
+* **name + commune**: the same folded name in the same vn2025 unit is the same producer, unless
+  the codes or the phones say otherwise (a catalogue lists a cooperative's products under its
+  name; the register, where people repeat, follows the stricter :class:`~catalog.identity.IdentityIndex`);
 * otherwise the producer is **new**.
 
 It works in memory over an index built once, so a bulk import of 150,000 rows makes no query
@@ -21,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from catalog.identity import is_system_code, names_compatible
 from catalog.text import fold
 
 
@@ -28,6 +32,7 @@ class MatchKind(StrEnum):
     code = "code"
     phone = "phone"
     name_commune = "name_commune"
+    same_file = "same_file"
     ambiguous = "ambiguous"
     new = "new"
 
@@ -41,6 +46,7 @@ class ProducerKey:
     name: str
     phone: str | None = None
     unit_vn2025: str | None = None
+    unit_vn2004: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +77,8 @@ def code_key(code: str) -> str:
 @dataclass
 class ProducerMatcher:
     by_code: dict[str, int] = field(default_factory=dict)
-    by_phone: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-    by_name_unit: dict[tuple[str, str], int] = field(default_factory=dict)
+    by_phone: dict[str, list[tuple[str, int, bool]]] = field(default_factory=dict)  # name key, id, code given
+    by_name_unit: dict[tuple[str, str], tuple[int, bool, str | None]] = field(default_factory=dict)
 
     @classmethod
     def from_keys(cls, keys: Iterable[ProducerKey]) -> ProducerMatcher:
@@ -89,30 +95,41 @@ class ProducerMatcher:
                    unit_vn2025: str | None) -> None:
         """:meth:`add` for a caller that already holds the folded code and name (:func:`code_key`,
         :func:`~catalog.text.fold`): a bulk import folds each name once."""
-        self.by_code[code_key] = pid
+        given = bool(code_key) and not is_system_code(code_key)
+        if code_key:
+            self.by_code[code_key] = pid
         if phone:
             entries = self.by_phone.get(phone)
             if entries is None:
-                self.by_phone[phone] = [(name_key, pid)]
+                self.by_phone[phone] = [(name_key, pid, given)]
             else:
-                entries.append((name_key, pid))
+                entries.append((name_key, pid, given))
         if unit_vn2025:
-            self.by_name_unit.setdefault((name_key, unit_vn2025), pid)
+            self.by_name_unit.setdefault((name_key, unit_vn2025), (pid, given, phone))
 
     def match(
         self, *, code: str | None = None, phone: str | None = None, name: str | None = None,
         unit_vn2025: str | None = None, name_key: str | None = None,
     ) -> MatchResult:
         """The producer a row names; ``name_key`` (``fold(name)``) spares the fold when the caller has it."""
-        if code and (found := self.by_code.get(code_key(code))) is not None:
+        folded_code = code_key(code) if code else None
+        if folded_code and (found := self.by_code.get(folded_code)) is not None:
             return MatchResult(MatchKind.code, found)
+        given = folded_code is not None and not is_system_code(folded_code)  # any indexed code differs from it
         if name_key is None and name:
             name_key = fold(name)
         if phone and (entries := self.by_phone.get(phone)) is not None:
-            for entry_name, pid in entries:
-                if entry_name == name_key:
+            others = []
+            for entry_name, pid, entry_given in entries:
+                if given and entry_given:
+                    continue  # two codes written by people: two producers
+                if name_key and names_compatible(name_key, entry_name):
                     return MatchResult(MatchKind.phone, pid)
-            return MatchResult(MatchKind.ambiguous, None, tuple(pid for _, pid in entries))
-        if name_key and unit_vn2025 and (found := self.by_name_unit.get((name_key, unit_vn2025))) is not None:
-            return MatchResult(MatchKind.name_commune, found)
+                others.append(pid)
+            if others:
+                return MatchResult(MatchKind.ambiguous, None, tuple(others))
+        if name_key and unit_vn2025 and (hit := self.by_name_unit.get((name_key, unit_vn2025))) is not None:
+            pid, entry_given, entry_phone = hit
+            if not (given and entry_given) and not (phone and entry_phone and phone != entry_phone):
+                return MatchResult(MatchKind.name_commune, pid)
         return _NEW

@@ -15,6 +15,7 @@ import typer
 from sqlmodel import Session, col, select
 
 from catalog.clock import local_time, local_today
+from catalog.identity import reason_text
 from catalog.image_store import ImageStore, variants_of
 from catalog.importing import (
     MODES,
@@ -272,7 +273,8 @@ def producers_candidates(
     status: CandidateStatus = typer.Option(CandidateStatus.open, "--status", help="open, merged hoặc kept."),
     json_mode: bool = JsonOption,
 ) -> None:
-    """Các cặp chủ thể có thể trùng (cùng SĐT, khác tên). Possible duplicates held for a person."""
+    """Các cặp hộ có thể trùng, kèm lý do. Possible duplicates held for a person, with their reason."""
+    words = lang()
     with reporting(json_mode), open_session() as session:
         rows = list(session.exec(select(MergeCandidate).where(col(MergeCandidate.status) == status)
                                  .order_by(col(MergeCandidate.id))))
@@ -283,12 +285,14 @@ def producers_candidates(
             a, b = producers.get(c.producer_a_id), producers.get(c.producer_b_id)
             data.append({"id": c.id, "a": a.code if a else None, "a_name": a.name if a else None,
                          "b": b.code if b else None, "b_name": b.name if b else (c.incoming or {}).get("name"),
-                         "reason": c.reason, "status": c.status, "source": c.source, "decided_by": c.decided_by})
+                         "reason": c.reason, "reason_text": reason_text(c.reason, words),
+                         "status": c.status, "source": c.source, "decided_by": c.decided_by})
     if json_mode:
         emit_json(data=data, summary={"count": len(data)})
         return
     headers = ["#", "A", "Tên A", "B", "Tên B", "Lý do", "Nguồn"]
     console.print(table(f"Cặp cần xem xét / candidates ({len(data)})", headers,
-                        [(d["id"], d["a"], d["a_name"], d["b"], d["b_name"], d["reason"], d["source"]) for d in data]))
+                        [(d["id"], d["a"], d["a_name"], d["b"], d["b_name"], d["reason_text"], d["source"])
+                         for d in data]))
     if data and status is CandidateStatus.open:
         console.print("`agri producers merge A B` (một hộ / one household) hoặc `agri producers keep-both A B`.")

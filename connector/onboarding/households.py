@@ -1,16 +1,19 @@
-"""Households named by register rows: found by the one producer matcher, created or completed in bulk.
+"""Households named by register rows: found by the identity rule, created or completed in bulk.
 
-Every producer is loaded once into :class:`catalog.matcher.ProducerMatcher` (plus the identities of
-producers absorbed by earlier merges, which point at their survivor), so a row costs no query.
+Every producer is loaded once into a :class:`catalog.identity.IdentityIndex` (plus the identities
+of producers absorbed by earlier merges, which point at their survivor), so a row costs no query.
+A row is an existing household only on the evidence of ``docs/IDENTITY.md`` (the same code; the
+same phone and a compatible name; or, with a phone missing, the same name and commune listed again
+by the same file); a name alone never joins two records, it raises a merge candidate.
 
 The register differs from the catalogue import in two ways, both because several teams' files
 describe the same household and each may be re-imported at any time:
 
 * a household found again is **completed, never overwritten**: a blank field takes the row's
   value, a filled one keeps its own, so importing file A, then B, then A again changes nothing;
-* the same phone under another name is **recorded as its own household and held as a merge
-  candidate** for a person (``agri producers merge`` / ``keep-both``), so its trainings and
-  accounts are not lost while it waits.
+* a possible duplicate (the same phone under another name; the same name in the same old commune)
+  is **recorded as its own household and held as a merge candidate** for a person
+  (``agri producers merge`` / ``keep-both``), so its trainings and accounts count while it waits.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from sqlmodel import Session
 
 from catalog.admin_units import AdminUnit
 from catalog.errors import CatalogueValidationError
+from catalog.identity import Decision, Identity, IdentityIndex, Reason, is_system_code, reason_text
 from catalog.importing import (
     HOME_PROVINCES_2004,
     HOME_PROVINCES_2025,
@@ -36,16 +40,18 @@ from catalog.importing import (
     infer_kind,
     insert_columns,
 )
-from catalog.matcher import MatchKind, ProducerKey, ProducerMatcher, code_key
+from catalog.matcher import MatchKind, code_key
 from catalog.producers import Producer, ProducerKind
 from catalog.text import fold
 from connector.onboarding.merge import alias_keys, incoming_key
+from connector.onboarding.models import Registration
 from connector.onboarding.writes import ids_above
 
 PRODUCERS = Producer.__table__  # type: ignore[attr-defined]
 FILLED = ("representative", "phone", "address", "unit_vn2025", "unit_vn2004")
 _KIND_VALUE = {kind: kind.value for kind in ProducerKind}
 _NEW = MatchKind.new
+_KIND_OF = {Reason.code: MatchKind.code, Reason.phone_name: MatchKind.phone, Reason.same_file: MatchKind.same_file}
 _ROW_TO_STORED = {"producer_name": "name", "representative": "representative", "phone": "phone",
                   "address": "address"}
 
@@ -53,11 +59,12 @@ _ROW_TO_STORED = {"producer_name": "name", "representative": "representative", "
 class Resolution(NamedTuple):
     producer_id: int  # negative until :meth:`HouseholdBook.flush` for a household new in this run
     kind: MatchKind  # how it was found; ``new`` when created, ``ambiguous`` when held as a candidate
+    joined: bool = False  # found by the rule (not an exact repeat of an earlier row of the same file)
 
 
 @dataclass
 class CandidateNote:
-    """A row whose phone belongs to another name: recorded as ``producer_b``, held against each ``a``."""
+    """A row that may be a known household: recorded as ``producer_b``, held against each ``a`` with its reason."""
 
     sheet: str
     row: int
@@ -65,6 +72,7 @@ class CandidateNote:
     producer_b: int
     producers_a: tuple[int, ...]
     incoming: dict[str, Any]
+    reasons: tuple[Reason, ...] = ()  # one per ``producers_a``
     codes: dict[str, Any] = field(default_factory=dict)  # filled by the book: a and b codes and names
 
     def to_dict(self) -> dict[str, Any]:
@@ -83,7 +91,8 @@ class HouseholdBook:
     origin: dict[int, str] = field(default_factory=dict)  # household new in this run → the file that made it
     touched: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))  # file → stored households it named
     completed: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))  # file → blanks it filled
-    _matcher: ProducerMatcher = field(default_factory=ProducerMatcher)
+    _known: IdentityIndex = field(default_factory=IdentityIndex)
+    _sources: set[tuple[int, str]] | None = None  # (household, file) of stored registrations, loaded on first need
     _cache: dict[tuple[Any, ...], Resolution | None] = field(default_factory=dict)
     _pending: list[dict[str, Any]] = field(default_factory=list)
     _pending_ids: list[int] = field(default_factory=list)
@@ -107,12 +116,26 @@ class HouseholdBook:
             unit.scheme == "vn2025", unit.parent_code.in_(HOME_PROVINCES_2025))).scalars())
         for alias in alias_keys(session=self.session):
             if alias.id in self.rows:
-                self._matcher.add(alias)
+                self._known.add(_identity(alias.id, alias.code, fold(alias.name), alias.phone, alias.unit_vn2004,
+                                          alias.unit_vn2025))
 
     def _index(self, pid: int, data: dict[str, Any]) -> None:
         self.rows[pid] = data
-        self._matcher.add_folded(pid, code_key=code_key(data["code"]), name_key=fold(data["name"]),
-                                 phone=data["phone"], unit_vn2025=data["unit_vn2025"])
+        self._known.add(_identity(pid, data["code"], fold(data["name"]), data["phone"], data["unit_vn2004"],
+                                  data["unit_vn2025"]))
+
+    def _listed(self, pid: int, source: str) -> bool:
+        """Whether the file ``source`` listed the household already: in this run, or in an earlier
+        import (its registrations remember their file)."""
+        if self.origin.get(pid) == source or pid in self.touched.get(source, ()):
+            return True
+        if pid < 0:
+            return False
+        if self._sources is None:
+            reg = Registration.__table__.c  # type: ignore[attr-defined]
+            self._sources = {(p, f) for p, f in self.session.execute(
+                select(reg.producer_id, reg.source).where(reg.source.is_not(None)))}
+        return (pid, source) in self._sources
 
     def _count_code(self, code: str) -> None:
         prefix, _, number = code.rpartition("-")
@@ -138,10 +161,12 @@ class HouseholdBook:
             hit = self._cache[key]
             if hit is not None:
                 self._complete(hit.producer_id, values, None, source)
+                if hit.joined:
+                    hit = Resolution(hit.producer_id, hit.kind)  # the same cells again: no new decision
         else:
             hit = self._cache[key] = self._resolve(values, code, name, phone, unit_key, sheet, row, columns, source)
-        if hit is not None and hit.producer_id > 0:
-            self.touched[source].add(hit.producer_id)
+        if hit is not None:
+            self.touched[source].add(hit.producer_id)  # counts keep the stored ones (> 0)
         return hit
 
     def _resolve(self, values: dict[str, Any], code: str | None, name: str | None, phone: str | None,
@@ -155,14 +180,17 @@ class HouseholdBook:
             units = self._units(unit_key, sheet=sheet, row=row, columns=columns)
             if units is None:
                 return None
-        name_key = fold(name) if name else None
-        match = self._matcher.match(code=code, phone=phone, name=name, unit_vn2025=units.vn2025, name_key=name_key)
-        if match.producer_id is not None:
-            self._complete(match.producer_id, values, units, source)
-            return Resolution(match.producer_id, match.kind)
+        name_key = fold(name) if name else ""
+        decision = self._known.decide(
+            _identity(0, code, name_key, phone, units.vn2004, units.vn2025),
+            same_file=lambda pid: self._listed(pid, source))
+        if decision.household is not None:
+            self._complete(decision.household, values, units, source)
+            return Resolution(decision.household, _KIND_OF[decision.reason or Reason.code], True)
         if not name:
-            if match.kind is MatchKind.ambiguous:
-                names = ", ".join(f"{self.rows[a]['name']} ({self.code(a)})" for a in match.candidates)
+            shared = [a for a, reason in decision.candidates if reason is Reason.phone_other_name]
+            if shared:
+                names = ", ".join(f"{self.rows[a]['name']} ({self.code(a)})" for a in shared)
                 self.log.error("import.merge_candidate", sheet=sheet, row=row, column=columns.get("phone"),
                                value=phone, candidates=names)
                 return None
@@ -171,10 +199,9 @@ class HouseholdBook:
             return None
         if not (units.vn2025 or units.vn2004):
             self.log.warning("onboarding.unit_missing", sheet=sheet, row=row, column=columns.get("commune"))
-        pid = self._create(values, units, source, name, fold(name) if name_key is None else name_key)
-        if match.kind is MatchKind.ambiguous:
-            self._hold(values, pid, match.candidates, sheet=sheet, row=row, source=source,
-                       column=columns.get("phone"))
+        pid = self._create(values, units, source, name, name_key)
+        if decision.candidates:
+            self._hold(values, pid, decision, sheet=sheet, row=row, source=source, columns=columns)
             return Resolution(pid, MatchKind.ambiguous)
         return Resolution(pid, _NEW)
 
@@ -232,8 +259,8 @@ class HouseholdBook:
                 "kind": _KIND_VALUE[infer_kind(name)], "name_key": name_key, "registration_code": None}
         pid, self._next_temp = self._next_temp, self._next_temp - 1
         self.rows[pid] = data
-        self._matcher.add_folded(pid, code_key=folded_code, name_key=name_key, phone=phone,
-                                 unit_vn2025=units.vn2025)
+        self._known.add(Identity(pid, folded_code, bool(get("producer_code")) and not is_system_code(folded_code),
+                                 name_key, phone, units.vn2004, units.vn2025))
         self.origin[pid] = source
         self._pending.append(data)
         self._pending_ids.append(pid)
@@ -258,20 +285,26 @@ class HouseholdBook:
         if pid > 0:
             self._updates.setdefault(pid, {}).update(blanks)
             self.completed[source].add(pid)
-        if "phone" in blanks or "unit_vn2025" in blanks:
-            self._matcher.add(ProducerKey(id=pid, code=current["code"], name=current["name"],
-                                          phone=current["phone"], unit_vn2025=current["unit_vn2025"]))
+        if "phone" in blanks or "unit_vn2025" in blanks or "unit_vn2004" in blanks:
+            self._known.add(_identity(pid, current["code"], fold(current["name"]), current["phone"],
+                                      current["unit_vn2004"], current["unit_vn2025"]))
 
-    def _hold(self, values: dict[str, Any], pid: int, others: tuple[int, ...], *, sheet: str, row: int,
-              source: str, column: str | None) -> None:
+    def _hold(self, values: dict[str, Any], pid: int, decision: Decision, *, sheet: str, row: int,
+              source: str, columns: dict[str, str]) -> None:
         incoming = {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()
                     if isinstance(v, str | int | date)}
-        note = CandidateNote(sheet, row, source, pid, others, incoming)
+        others = tuple(a for a, _ in decision.candidates)
+        reasons = tuple(reason for _, reason in decision.candidates)
+        note = CandidateNote(sheet, row, source, pid, others, incoming, reasons)
         note.codes = {"code": self.code(pid), "name": values.get("producer_name"), "phone": values.get("phone"),
-                      "candidates": [{"code": self.code(a), "name": self.rows[a]["name"]} for a in others]}
+                      "candidates": [{"code": self.code(a), "name": self.rows[a]["name"], "reason": reason.value}
+                                     for a, reason in decision.candidates]}
         self.candidates.append(note)
-        names = ", ".join(f"{self.rows[a]['name']} ({self.code(a)})" for a in others)
-        self.log.warning("onboarding.merge_candidate", sheet=sheet, row=row, column=column,
+        names = ", ".join(f"{self.rows[a]['name']} ({self.code(a)}: {reason_text(reason)})"
+                          for a, reason in decision.candidates)
+        by_phone = Reason.phone_other_name in reasons
+        self.log.warning("onboarding.merge_candidate", sheet=sheet, row=row,
+                         column=columns.get("phone" if by_phone else "producer_name"),
                          value=values.get("producer_name"), candidates=names, household=self.code(pid))
 
     # --- writes -------------------------------------------------------------------------------
@@ -329,13 +362,23 @@ class HouseholdBook:
         taken = {(a, k) for a, k in self.session.execute(select(CANDIDATES.c.producer_a_id, CANDIDATES.c.incoming_key))}
         rows = []
         for note in notes:
-            key = incoming_key(phone=note.incoming.get("phone"), name=str(note.incoming.get("producer_name")))
-            for a in note.producers_a:
+            phone = note.incoming.get("phone")
+            key = incoming_key(phone=phone, name=str(note.incoming.get("producer_name")))
+            if not phone:  # a name alone does not tell two incoming households apart: the new one's code does
+                key = f"{key}|{self.code(note.producer_b)}"[:300]
+            for a, reason in zip(note.producers_a, note.reasons, strict=True):
                 if (self.real_id(a), key) in taken:
                     continue
                 taken.add((self.real_id(a), key))
                 rows.append({"producer_a_id": self.real_id(a), "producer_b_id": self.real_id(note.producer_b),
-                             "incoming": note.incoming, "incoming_key": key, "reason": "phone_other_name",
+                             "incoming": note.incoming, "incoming_key": key, "reason": reason.value,
                              "status": "open", "source": f"{note.source}:{note.row}"[:300]})
         if rows:
             self.session.execute(insert(CANDIDATES).values(created_at=func.now()), rows)
+
+
+def _identity(pid: int, code: str | None, name_key: str, phone: str | None, vn2004: str | None,
+              vn2025: str | None) -> Identity:
+    """What the identity rule knows of a household or a row (``pid`` 0)."""
+    key = code_key(code) if code else None
+    return Identity(pid, key, key is not None and not is_system_code(key), name_key, phone, vn2004, vn2025)

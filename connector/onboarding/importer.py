@@ -58,10 +58,11 @@ class RegisterFileResult(ImportResult):
     merges: list[MergeNote] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
-        return {**super().summary(), "merges": len(self.merges)}
+        return {**super().summary(), "joins": len(self.merges), "merges": len(self.merges)}
 
     def to_dict(self, lang: str | None = None) -> dict[str, Any]:
-        return {**super().to_dict(lang), "merges": [m.to_dict() for m in self.merges]}
+        return {**super().to_dict(lang), "joins": [m.to_dict() for m in self.merges],
+                "merges": [m.to_dict() for m in self.merges]}
 
 
 @dataclass
@@ -89,7 +90,8 @@ class RegisterImport:
     def summary(self) -> dict[str, Any]:
         return {"files": len(self.files), "mode": self.mode, "dry_run": self.dry_run, "committed": self.committed,
                 "rows": sum(f.rows_read for f in self.files), **self.totals(),
-                "errors": len(self.errors), "merges": sum(len(f.merges) for f in self.files),
+                "errors": len(self.errors), "joins": sum(len(f.merges) for f in self.files),
+                "merges": sum(len(f.merges) for f in self.files),
                 "merge_candidates": sum(len(f.merge_candidates) for f in self.files)}
 
 

@@ -237,5 +237,6 @@ def alias_keys(*, session: Session) -> list[ProducerKey]:
     for survivor, data in session.execute(query):
         if data and data.get("name"):
             out.append(ProducerKey(id=survivor, code=data.get("code") or "", name=data["name"],
-                                   phone=data.get("phone"), unit_vn2025=data.get("unit_vn2025")))
+                                   phone=data.get("phone"), unit_vn2025=data.get("unit_vn2025"),
+                                   unit_vn2004=data.get("unit_vn2004")))
     return out

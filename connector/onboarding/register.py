@@ -35,12 +35,14 @@ DEFAULT_TOPIC = "Tập huấn kỹ năng số"
 _ACCOUNT_FIELDS = ("name", "marketplace", "shop_id", "login_phone", "opened_on", "status")
 _NEW = MatchKind.new
 _MERGE_BY = {MatchKind.code: "mã hộ / code", MatchKind.phone: "số điện thoại / phone",
-             MatchKind.name_commune: "tên và xã / name and commune"}
+             MatchKind.name_commune: "tên và xã / name and commune",
+             MatchKind.same_file: "cùng tệp, tên và xã / same file, name and commune"}
 
 
 @dataclass
 class MergeNote:
-    """A row that joined a household already known (from the database or another file)."""
+    """A row that joined a household already known: from the database, another file, or another row
+    of the same file written differently (an exact repeat of a row is no join)."""
 
     source: str
     sheet: str
@@ -230,15 +232,11 @@ class RegisterBook:
         if known is None:
             self._regs[(pid, mid)] = _Reg(None, day, self._source)
             self._registrations.created += 1
-            if found.kind is _NEW:
-                return
-            by = _MERGE_BY.get(found.kind)
-            if by and (pid > 0 or self.households.origin.get(pid) != self._source):
-                data = self.households.rows[pid]
-                self.merges.append(MergeNote(self._source, sheet, row, data["code"], data["name"], by))
-                self.log.warning("onboarding.merged", sheet=sheet, row=row, value=data["name"],
-                                 existing=data["code"], by=by)
+            if found.kind is not _NEW and (pid > 0 or self.households.origin.get(pid) != self._source):
+                self._joined(pid, found, sheet=sheet, row=row)
             return
+        if found.joined and pid < 0 and self.households.origin.get(pid) == self._source:
+            self._joined(pid, found, sheet=sheet, row=row)  # another row of this file, written differently
         counts, seen = self._registrations, ("r", pid, mid) in self._seen
         self._seen.add(("r", pid, mid))
         if day < known.day:
@@ -249,6 +247,14 @@ class RegisterBook:
                 counts.unchanged -= 1 if seen else 0
         elif known.id is not None and not seen:
             counts.unchanged += 1
+
+    def _joined(self, pid: int, found: Resolution, *, sheet: str, row: int) -> None:
+        by = _MERGE_BY.get(found.kind)
+        if by:
+            data = self.households.rows[pid]
+            self.merges.append(MergeNote(self._source, sheet, row, data["code"], data["name"], by))
+            self.log.warning("onboarding.merged", sheet=sheet, row=row, value=data["name"], existing=data["code"],
+                             by=by)
 
     def _account(self, pid: int, platform: str, values: dict[str, Any], mid: int | None, *, sheet: str,
                  row: int) -> None:

@@ -25,7 +25,7 @@ TODAY = date(2025, 9, 1)
 def _candidate_pair(session: Session) -> tuple[str, str]:
     """Import the team files; return (Hoàng Văn Dũng, Hoàng Thị Lan): one phone, two names."""
     run = import_register(session=session, paths=TEAM_FILES, today=TODAY)
-    [note] = [c for f in run.files for c in f.merge_candidates]
+    [note] = [c for f in run.files for c in f.merge_candidates if c.reasons == ("phone_other_name",)]
     return note.codes["candidates"][0]["code"], note.codes["code"]
 
 
@@ -48,7 +48,8 @@ def test_merge_moves_everything_and_is_audited(session: Session) -> None:
         assert count(session, f"SELECT count(*) FROM {table} WHERE producer_id = :p", p=dung.id) == before[table] + n
     with pytest.raises(NotFoundError):
         get_producer(session=session, code=lan_code)
-    status = session.execute(text("SELECT status, decided_by, producer_b_id FROM merge_candidate")).one()
+    status = session.execute(text("SELECT status, decided_by, producer_b_id FROM merge_candidate "
+                                  "WHERE reason = 'phone_other_name'")).one()
     assert tuple(status) == ("merged", "tester", None)
     audits = session.execute(select(AuditEntry).where(AuditEntry.action == "merge")).scalars().all()
     assert {a.entity_id for a in audits} == {dung_code, lan_code}
@@ -114,7 +115,8 @@ def test_keep_both_closes_the_candidate(session: Session) -> None:
     dung_code, lan_code = _candidate_pair(session)
     assert keep_both(session=session, a_code=lan_code, b_code=dung_code, actor="tester") == 1
     session.commit()
-    assert session.execute(text("SELECT status FROM merge_candidate")).scalar() == "kept"
+    kept = session.execute(text("SELECT status FROM merge_candidate WHERE reason = 'phone_other_name'")).scalar()
+    assert kept == "kept"
     before = snapshot(session)
     import_register(session=session, paths=TEAM_FILES, today=TODAY)
     assert snapshot(session) == before
