@@ -46,10 +46,6 @@ def __getattr__(name: str) -> object:
         from connector.sync import accounts
 
         value = getattr(accounts, name)
-    elif name in {"ImageSource"}:
-        from connector.sync import images
-
-        value = getattr(images, name)
     elif name in {"apply_plan"}:
         from connector.sync import apply
 
@@ -62,6 +58,10 @@ def __getattr__(name: str) -> object:
         from connector.sync import funnel_steps
 
         value = getattr(funnel_steps, name)
+    elif name in {"ImageSource"}:
+        from connector.sync import images
+
+        value = getattr(images, name)
     elif name in {"Binding", "BindingState", "PushResult", "RemoteImage", "SyncLease"}:
         from connector.sync import models
 
