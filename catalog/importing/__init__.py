@@ -1,11 +1,11 @@
 """The spreadsheet importer shared by the catalogue, onboarding-register and sales imports.
 
-Readers (:mod:`.readers`) turn .xlsx/.ods/.csv into rows of raw cells; the header matcher and
-row reader (:mod:`.table`) map columns declared as :class:`ColumnSpec` and convert cells with
-plain functions (:mod:`.convert`, legacy TCVN3/VNI text in :mod:`.legacy`); problems are
-collected per cell (:mod:`.problems`) and written back as a report (:mod:`.report`).  The
-catalogue import (:mod:`.catalogue`) is built on these; other imports declare their own columns
-and reuse the rest.
+Readers (:mod:`.readers`) turn .xlsx/.ods/.csv into rows of raw cells; the row reader
+(:mod:`.table`) maps columns declared as :class:`ColumnSpec`, named by meaning by the header
+matcher (:mod:`.headers`), and converts cells with plain functions (:mod:`.convert`, legacy
+TCVN3/VNI text in :mod:`.legacy`); problems are collected per cell (:mod:`.problems`) and
+written back as a report (:mod:`.report`).  The catalogue import (:mod:`.catalogue`) is built
+on these; other imports declare their own columns and reuse the rest.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ __all__ = [
     "Cell",
     "ColumnSpec",
     "Counts",
+    "HeaderIndex",
     "ImportFingerprint",
     "ImportResult",
     "ParsedRow",
@@ -63,6 +64,7 @@ if TYPE_CHECKING:
     from catalog.importing.catalogue_producers import infer_kind
     from catalog.importing.cells import Cell, cell_text, escape_formula
     from catalog.importing.fingerprint import CatalogueChange, ImportFingerprint
+    from catalog.importing.headers import HeaderIndex
     from catalog.importing.outfile import check_out, writing
     from catalog.importing.problems import Problem, ProblemLog, Severity
     from catalog.importing.progress import terminal_progress
@@ -129,6 +131,10 @@ def __getattr__(name: str) -> object:
         from catalog.importing import readers
 
         value = getattr(readers, name)
+    elif name == "HeaderIndex":
+        from catalog.importing import headers
+
+        value = headers.HeaderIndex
     elif name in {"check_report_path"}:
         from catalog.importing import report
 
