@@ -111,9 +111,9 @@ _MULTIPLES: dict[str, tuple[str, Decimal]] = {
 MARKET_UNITS: dict[str, MarketUnit] = {
     unit: MarketUnit(unit, *(_MULTIPLES.get(unit) or (_SAME.get(unit, "cái"), Decimal(1)))) for unit in UNITS
 }
-"""Every unit sells under its own name (Voso, Postmart and the generic profiles send the unit as
-written; Shopee, Lazada and TikTok Shop have no unit field and show it in the title); ``base`` and
-``per_unit`` let weight- and count-based rules compare a ``yến`` of rice with 10 kg."""
+"""Every unit sells under its own name (the Voso and Postmart mappers and the generic profiles send
+the product's unit as it is stored); ``base`` and ``per_unit`` let weight- and count-based rules
+compare a ``yến`` of rice with 10 kg."""
 
 
 def market_unit(unit: str) -> MarketUnit:
