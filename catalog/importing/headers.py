@@ -13,7 +13,8 @@ no "(đ)", "*" or "1." decoration), in this order:
    and the words after it do not change what it means ("SĐT liên hệ" is the phone, "Giá sỉ" is
    not the price).  The import binds it only when no other header names that column exactly, and
    says so (``import.column_guessed``): it decided something on the user's behalf;
-4. **unknown**: reported with the columns whose words it shares, when there are any.
+4. **unknown**: reported with the columns whose words it shares, when there are any; the row
+   number column ("STT", "Số thứ tự") is known for what it is and passed over without a word.
 
 This runs once per header cell of a sheet's first rows; the rows themselves never see it.
 """
@@ -40,6 +41,7 @@ _CHANGES_MEANING = frozenset({"si", "buon", "von", "nhap", "khuyen", "km", "giam
 # words too common to suggest a column by themselves
 _GENERIC = frozenset({"ma", "ten", "so", "ngay", "cua", "va", "cac", "thong", "tin", "ho", "nguoi", "la", "co"})
 MAX_CANDIDATES = 3
+NUMBERING = frozenset({"stt", "tt", "so tt", "so thu tu", "thu tu"})  # the row number column: known, not read
 
 
 def header_key(text: str) -> str:
@@ -62,7 +64,7 @@ class HeaderMatch:
     ``candidates`` it could be (``ambiguous``, or ``unknown`` with words in common)."""
 
     spec: ColumnSpec | None
-    how: str  # exact | compound | guessed | ambiguous | unknown
+    how: str  # exact | compound | guessed | ambiguous | unknown | numbering
     candidates: tuple[ColumnSpec, ...] = ()
 
     def named(self) -> str:
@@ -71,6 +73,7 @@ class HeaderMatch:
 
 
 _UNKNOWN = HeaderMatch(None, "unknown")
+_NUMBERING = HeaderMatch(None, "numbering")
 
 
 def _abbreviation(alias: str) -> bool:
@@ -112,6 +115,8 @@ class HeaderIndex:
         spec = self.exact.get(key)
         if spec is not None:
             return HeaderMatch(spec, "exact")
+        if key in NUMBERING:
+            return _NUMBERING
         parts = [fold(part).split() for part in _PARTS.split(bare)]
         parts = [words for words in parts if words]
         if len(parts) > 1:

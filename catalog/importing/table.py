@@ -503,6 +503,8 @@ def _bind(headers: list[str], index: HeaderIndex, log: ProblemLog, sheet: str,
 
 
 def _unmatched(match: HeaderMatch, log: ProblemLog, sheet: str, row: int, text: str) -> None:
+    if match.how == "numbering":
+        return
     if match.how == "ambiguous":
         log.warning("import.column_ambiguous", sheet=sheet, row=row, column=text, candidates=match.named())
     elif match.candidates:
