@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 from catalog.importing import convert as cv
 from catalog.importing.catalogue_columns import COMBINED_COLUMNS
+from catalog.importing.headers import HeaderIndex
 from catalog.importing.problems import ProblemLog
 from catalog.importing.readers import Sheet
-from catalog.importing.headers import HeaderIndex
 from catalog.importing.table import ColumnSpec, header_key, read_table, spec_index
 from catalog.text import fold, fold_reference, strip_marks
 
@@ -168,7 +168,8 @@ def test_flat_sheet_headers_with_a_title_block() -> None:
 
 def test_a_guess_is_said_and_never_beats_an_exact_header() -> None:
     log = ProblemLog()
-    rows: list[list[object]] = [["Mã SKU", "Tên sản phẩm đầy đủ", "Giá", "Số điện thoại di động"], ["A-1", "Miến", 1, 1]]
+    rows: list[list[object]] = [["Mã SKU", "Tên sản phẩm đầy đủ", "Giá", "Số điện thoại di động"],
+                                ["A-1", "Miến", 1, 1]]
     table = read_table(sheet(rows), COMBINED_COLUMNS, log=log)
     assert table is not None
     assert table.columns["name"] == "Tên sản phẩm đầy đủ"

@@ -14,7 +14,8 @@ from sqlmodel import Session
 from catalog.producers import Producer
 from tests.catalog.import_helpers import products, run, write_csv
 
-TITLE = ["DANH SÁCH SẢN PHẨM CỦA CÁC HTX, THT, HỘ SẢN XUẤT HUYỆN NA RÌ", "(Kèm theo Báo cáo số 45/BC-UBND ngày 12/3/2025)"]
+TITLE = ["DANH SÁCH SẢN PHẨM CỦA CÁC HTX, THT, HỘ SẢN XUẤT HUYỆN NA RÌ",
+         "(Kèm theo Báo cáo số 45/BC-UBND ngày 12/3/2025)"]
 HEADER = ["STT", "Mã HTX/THT", "Tên cơ sở / hộ", "SĐT liên hệ", "Xã", "Huyện", "Mã SP", "Tên sản phẩm", "ĐVT",
           "Giá bán"]
 ROWS: list[list[Any]] = [

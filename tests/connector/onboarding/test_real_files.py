@@ -20,7 +20,8 @@ def test_a_bad_phone_keeps_the_household_its_training_and_its_account(session: S
     path = write_xlsx(tmp_path / "to_cns.xlsx", {"Danh sách hộ": [
         ["DANH SÁCH HỘ THAM GIA SÀN THƯƠNG MẠI ĐIỆN TỬ - XÃ CÔN MINH"], [],
         HEADER,
-        [1, "HO-1", "Hoàng Văn Minh", "0912 34", "Xã Côn Minh", "Huyện Na Rì", "12/03/2025", "voso", "0978 1", "Lý Thị Ví"],
+        [1, "HO-1", "Hoàng Văn Minh", "0912 34", "Xã Côn Minh", "Huyện Na Rì", "12/03/2025", "voso", "0978 1",
+         "Lý Thị Ví"],
         [2, "HO-2", "Nông Thị Hoa", "0912 345 602", "Xã Côn Minh", "Huyện Na Rì", "12/03/2025", "postmart", "", ""],
     ]})
     run = import_register(session=session, paths=[path], today=date(2025, 6, 1))
