@@ -102,10 +102,12 @@ class HeaderIndex:
 
     def field_of(self, text: str) -> str | None:
         """The field a header names (exact, compound or guessed), or ``None``."""
-        spec = self.match(text).spec
+        spec = self.match(text, related=False).spec
         return spec.field if spec is not None else None
 
-    def match(self, text: str) -> HeaderMatch:
+    def match(self, text: str, *, related: bool = True) -> HeaderMatch:
+        """What ``text`` names; ``related=False`` spares looking for the candidates of an unknown
+        header (the header search asks about every cell of a sheet's first rows)."""
         if not text.isascii():
             text = unicodedata.normalize("NFC", text)
         bare = _DECORATION.sub(" ", text)
@@ -129,7 +131,7 @@ class HeaderIndex:
             return HeaderMatch(next(iter(guessed.values())), "guessed")
         if guessed:
             return HeaderMatch(None, "ambiguous", tuple(guessed.values()))
-        return HeaderMatch(None, "unknown", self._related(key.split()))
+        return HeaderMatch(None, "unknown", self._related(key.split()) if related else ())
 
     def _compound(self, parts: list[list[str]]) -> HeaderMatch | None:
         """"Mã HTX/THT": each part alone, or completed by the words the first part leads with and
