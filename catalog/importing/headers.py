@@ -11,8 +11,9 @@ no "(đ)", "*" or "1." decoration), in this order:
    header is **ambiguous** and reported with the columns it could be;
 3. **guessed**: an alias of two words or more, or an abbreviation such as "SĐT", begins the header
    and the words after it do not change what it means ("SĐT liên hệ" is the phone, "Giá sỉ" is
-   not the price).  The import binds it only when no other header names that column exactly, and
-   says so (``import.column_guessed``): it decided something on the user's behalf;
+   not the price).  The import binds it only to an optional column that no other header names,
+   and says so (``import.column_guessed``): it decided something on the user's behalf; a guess
+   at a required column is only suggested (a sheet's kind is never guessed);
 4. **unknown**: reported with the columns whose words it shares, when there are any; the row
    number column ("STT", "Số thứ tự") is known for what it is and passed over without a word.
 

@@ -479,7 +479,9 @@ def read_table(sheet: Sheet, specs: Sequence[ColumnSpec], *, log: ProblemLog, op
 def _bind(headers: list[str], index: HeaderIndex, log: ProblemLog, sheet: str,
           row: int) -> tuple[list[tuple[int, ColumnSpec, str]], dict[str, str]]:
     """The columns the headers name, in file order: exact and compound names first, then guesses
-    for the columns no header names (each one said); the others reported with their candidates."""
+    for the optional columns no header names (each one said); the others reported with their
+    candidates.  A required column is never guessed: whether a sheet is an export of this
+    marketplace, or a catalogue at all, is not a guess."""
     matches = [(c, text, index.match(text)) for c, text in enumerate(headers) if text and text != REPORT_COLUMN]
     bound: list[tuple[int, ColumnSpec, str]] = []
     seen: dict[str, str] = {}
@@ -490,6 +492,9 @@ def _bind(headers: list[str], index: HeaderIndex, log: ProblemLog, sheet: str,
                 continue
             if spec.field in seen:
                 log.warning("import.column_duplicate", sheet=sheet, row=row, column=text, other=seen[spec.field])
+                continue
+            if not sure and spec.required:  # a guess never decides what kind of sheet this is
+                log.warning("import.column_maybe", sheet=sheet, row=row, column=text, candidates=f"'{spec.header}'")
                 continue
             if not sure:
                 log.warning("import.column_guessed", sheet=sheet, row=row, column=text, header=spec.header)

@@ -168,14 +168,24 @@ def test_flat_sheet_headers_with_a_title_block() -> None:
 
 def test_a_guess_is_said_and_never_beats_an_exact_header() -> None:
     log = ProblemLog()
-    rows: list[list[object]] = [["Mã SKU", "Tên sản phẩm đầy đủ", "Giá", "Số điện thoại di động"],
-                                ["A-1", "Miến", 1, 1]]
+    rows: list[list[object]] = [["Mã SKU", "Tên SP", "Giá", "Số điện thoại di động", "Mô tả sản phẩm chi tiết"],
+                                ["A-1", "Miến", 1, 1, "x"]]
     table = read_table(sheet(rows), COMBINED_COLUMNS, log=log)
     assert table is not None
-    assert table.columns["name"] == "Tên sản phẩm đầy đủ"
+    assert table.columns["phone"] == "Số điện thoại di động"
+    assert table.columns["description"] == "Mô tả sản phẩm chi tiết"
     assert [(p.code, p.column, p.params.get("header")) for p in log.problems] == [
-        ("import.column_guessed", "Tên sản phẩm đầy đủ", "Tên sản phẩm"),
-        ("import.column_guessed", "Số điện thoại di động", "Số điện thoại")]
+        ("import.column_guessed", "Số điện thoại di động", "Số điện thoại"),
+        ("import.column_guessed", "Mô tả sản phẩm chi tiết", "Mô tả")]
+
+
+def test_a_required_column_is_never_guessed_only_suggested() -> None:
+    log = ProblemLog()
+    rows: list[list[object]] = [["Mã SKU", "Tên sản phẩm đầy đủ", "Giá"], ["A-1", "Miến", 1]]
+    assert read_table(sheet(rows), COMBINED_COLUMNS, log=log) is None
+    assert [(p.code, p.column) for p in log.problems] == [("import.column_maybe", "Tên sản phẩm đầy đủ"),
+                                                          ("import.header_missing", None)]
+    assert "'Tên sản phẩm'" in log.problems[0].message()
     log = ProblemLog()
     rows = [["Mã SKU", "Tên sản phẩm", "Tên sản phẩm đầy đủ", "Giá"], ["A-1", "Miến", "Miến dong", 1]]
     table = read_table(sheet(rows), COMBINED_COLUMNS, log=log)
