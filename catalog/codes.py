@@ -92,6 +92,10 @@ _VALUES: dict[str, tuple[str, str]] = {
         "Giá '{value}' lớn bất thường (trên {max} đ); hãy kiểm tra lại.",
         "Price '{value}' is implausibly large (over {max} đ); please check it.",
     ),
+    "price.unit_mismatch": (
+        "Giá '{value}' ghi cho mỗi {price_unit} nhưng cột đơn vị tính ghi '{unit}'; hãy sửa cho khớp.",
+        "Price '{value}' is per {price_unit} but the unit column says '{unit}'; make them agree.",
+    ),
     "number.invalid": ("'{value}' không phải là số.", "'{value}' is not a number."),
     "number.not_integer": ("'{value}' phải là số nguyên.", "'{value}' must be a whole number."),
     "number.negative": ("'{value}' không được âm.", "'{value}' must not be negative."),
@@ -177,6 +181,20 @@ _IMPORT: dict[str, tuple[str, str]] = {
     ),
     "import.column_unknown": ("Cột '{column}' không nhận dạng được nên được bỏ qua.",
                               "Column '{column}' is not recognised and was ignored."),
+    "import.column_maybe": ("Cột '{column}' không nhận dạng được nên được bỏ qua; có phải là {candidates}? "
+                            "Hãy đổi tiêu đề cho rõ.",
+                            "Column '{column}' is not recognised and was ignored; is it {candidates}? "
+                            "Rename the header to say so."),
+    "import.column_ambiguous": ("Cột '{column}' có thể là {candidates}; không rõ nên được bỏ qua. "
+                                "Hãy đổi tiêu đề cho rõ.",
+                                "Column '{column}' could be {candidates}; it is unclear, so it was ignored. "
+                                "Rename the header to say which."),
+    "import.column_guessed": ("Cột '{column}' được hiểu là cột '{header}'.",
+                              "Column '{column}' is read as column '{header}'."),
+    "import.phone_dropped": (
+        "Số điện thoại '{value}' không hợp lệ nên được để trống; các thông tin khác của dòng vẫn được nhập.",
+        "Phone number '{value}' is not valid and was left empty; the rest of the row was imported.",
+    ),
     "import.column_duplicate": ("Cột '{column}' lặp lại ý nghĩa của cột '{other}'; chỉ dùng cột đầu.",
                                 "Column '{column}' repeats column '{other}'; only the first is used."),
     "import.nul_byte": ("Dòng có ký tự NUL (tệp bị hỏng?); cả dòng bị bỏ qua.",

@@ -8,10 +8,16 @@
   with a multiplier word ("1,25 triệu", "1.5k"), and the result must still be whole đồng;
 * multipliers: ``k``/``nghìn``/``ngàn`` 10³, ``tr``/``triệu`` 10⁶, ``tỷ``/``tỉ`` 10⁹, and the
   spoken form "1tr250" (1,250,000);
-* currency marks ``đ``, ``₫``, ``vnd``, ``vnđ``, ``đồng`` are ignored;
+* currency marks ``đ``, ``₫``, ``vnd``, ``vnđ``, ``đồng`` are ignored, after the number or
+  before it ("₫95,000", "VNĐ 1.250.000", as shops and card slips print them);
 * a number cell from Excel (int or float) is accepted when it is integral within 1e-6.
 
 Anything else, a fraction of a đồng included, raises :class:`CatalogueValidationError`.
+
+A catalogue price may also name the unit it is for ("60.000 đ/hộp", "60.000đ/hộp", "25k / kg"):
+:func:`parse_unit_price` reads the amount as above and the unit by :mod:`catalog.measures`, so
+that the import can check it against the row's unit column.  An amount alone (a sale's total)
+has no such suffix: :func:`parse_vnd` refuses it.
 """
 
 from __future__ import annotations
@@ -29,7 +35,10 @@ MAX_PRICE = 10_000_000_000  # 10 tỷ: above this a catalogue price is a typo
 _MULTIPLIERS = {"k": 1_000, "nghin": 1_000, "ngan": 1_000, "tr": 1_000_000, "trieu": 1_000_000,
                 "ty": 1_000_000_000, "ti": 1_000_000_000}
 _CURRENCY = re.compile(r"(vnd|dong|d)$")
+_CURRENCY_FIRST = re.compile(r"^(vnd|dong|d)(?=\d)")
+_PER_UNIT = re.compile(r"^(?P<amount>[^/]*\d[^/]*?)\s*/\s*(?:1\s*)?(?P<unit>[^\W\d_][^/]*)$")
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)*$")
+_SYMBOL = re.compile(r"[^\w\s.,₫\u00a0]")  # "=1+1", "1/2", "(5)": not an amount, whatever folding leaves
 _SPOKEN = re.compile(r"^(\d+)(k|tr|trieu|ty|ti)(\d{1,3})$")  # 1tr250, 2ty5, 5k5
 
 
@@ -95,8 +104,10 @@ def _parse_text(raw: str) -> int:
         raise CatalogueValidationError("price.invalid", value=raw)
     text = raw.replace("\u00a0", " ").replace("₫", "đ").strip()
     negative = text.startswith("-")
+    if _SYMBOL.search(text[1:] if text[:1] in "+-" else text):
+        raise CatalogueValidationError("price.invalid", value=raw)
     compact = _mixed_fold(re.sub(r"\s+", "", text.lstrip("+-").lower()))
-    compact = _CURRENCY.sub("", compact)
+    compact = _CURRENCY_FIRST.sub("", _CURRENCY.sub("", compact))
     if not compact:
         raise CatalogueValidationError("price.invalid", value=raw)
     spoken = _SPOKEN.match(compact)
@@ -120,6 +131,29 @@ def _parse_text(raw: str) -> int:
     if total != total.to_integral_value():
         raise CatalogueValidationError("price.fraction", value=raw)
     return -int(total) if negative else int(total)
+
+
+def split_unit_suffix(text: str) -> tuple[str, str | None]:
+    """``"60.000 đ/hộp"`` → ``("60.000 đ", "hộp")``; text without a ``/unit`` suffix is returned whole."""
+    match = _PER_UNIT.match(text.strip()) if "/" in text else None
+    if match is None:
+        return text, None
+    return match["amount"], match["unit"].strip()
+
+
+def parse_unit_price(value: object, *, max_value: int = MAX_PRICE) -> tuple[int, str | None]:
+    """Whole đồng and the canonical unit a price names (``None`` without a suffix).
+
+    ``"60.000 đ/hộp"`` → ``(60000, "hộp")``; an unknown unit word raises ``unit.unknown``."""
+    if not isinstance(value, str):
+        return parse_vnd(value, max_value=max_value), None
+    amount, unit = split_unit_suffix(value)
+    if unit is None:
+        return parse_vnd(value, max_value=max_value), None
+    from catalog.measures import normalize_unit  # measures does not need money: imported here only
+
+    price = parse_vnd(amount, max_value=max_value)
+    return price, normalize_unit(unit)
 
 
 def _mixed_fold(text: str) -> str:

@@ -1,11 +1,11 @@
 """The spreadsheet importer shared by the catalogue, onboarding-register and sales imports.
 
-Readers (:mod:`.readers`) turn .xlsx/.ods/.csv into rows of raw cells; the header matcher and
-row reader (:mod:`.table`) map columns declared as :class:`ColumnSpec` and convert cells with
-plain functions (:mod:`.convert`, legacy TCVN3/VNI text in :mod:`.legacy`); problems are
-collected per cell (:mod:`.problems`) and written back as a report (:mod:`.report`).  The
-catalogue import (:mod:`.catalogue`) is built on these; other imports declare their own columns
-and reuse the rest.
+Readers (:mod:`.readers`) turn .xlsx/.ods/.csv into rows of raw cells; the row reader
+(:mod:`.table`) maps columns declared as :class:`ColumnSpec`, named by meaning by the header
+matcher (:mod:`.headers`), and converts cells with plain functions (:mod:`.convert`, legacy
+TCVN3/VNI text in :mod:`.legacy`); problems are collected per cell (:mod:`.problems`) and
+written back as a report (:mod:`.report`).  The catalogue import (:mod:`.catalogue`) is built
+on these; other imports declare their own columns and reuse the rest.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ __all__ = [
     "Cell",
     "ColumnSpec",
     "Counts",
+    "HeaderIndex",
     "ImportFingerprint",
     "ImportResult",
     "ParsedRow",
@@ -63,22 +64,14 @@ if TYPE_CHECKING:
     from catalog.importing.catalogue_producers import infer_kind
     from catalog.importing.cells import Cell, cell_text, escape_formula
     from catalog.importing.fingerprint import CatalogueChange, ImportFingerprint
+    from catalog.importing.headers import HeaderIndex, header_key, spec_index
     from catalog.importing.outfile import check_out, writing
     from catalog.importing.problems import Problem, ProblemLog, Severity
     from catalog.importing.progress import terminal_progress
     from catalog.importing.readers import Book, Sheet, open_book
     from catalog.importing.report import check_report_path
     from catalog.importing.result import Counts, ImportResult, SheetLayout
-    from catalog.importing.table import (
-        HEADER_SCAN_ROWS,
-        ColumnSpec,
-        ParsedRow,
-        Table,
-        find_header,
-        header_key,
-        read_table,
-        spec_index,
-    )
+    from catalog.importing.table import HEADER_SCAN_ROWS, ColumnSpec, ParsedRow, Table, find_header, read_table
     from catalog.importing.template import export_catalogue, write_template
     from catalog.importing.units import HOME_PROVINCES_2004, HOME_PROVINCES_2025, ResolvedUnits, UnitResolver
 
@@ -113,6 +106,10 @@ def __getattr__(name: str) -> object:
         from catalog.importing import fingerprint
 
         value = getattr(fingerprint, name)
+    elif name in {"HeaderIndex", "header_key", "spec_index"}:
+        from catalog.importing import headers
+
+        value = getattr(headers, name)
     elif name in {"check_out", "writing"}:
         from catalog.importing import outfile
 
@@ -137,8 +134,7 @@ def __getattr__(name: str) -> object:
         from catalog.importing import result
 
         value = getattr(result, name)
-    elif name in {"ColumnSpec", "HEADER_SCAN_ROWS", "ParsedRow", "Table", "find_header", "header_key", "read_table",
-        "spec_index"}:
+    elif name in {"ColumnSpec", "HEADER_SCAN_ROWS", "ParsedRow", "Table", "find_header", "read_table"}:
         from catalog.importing import table
 
         value = getattr(table, name)

@@ -23,6 +23,7 @@ from sqlmodel import Session
 from catalog.audit import record_change
 from catalog.errors import CatalogueValidationError
 from catalog.image_store import ImageStore
+from catalog.importing import convert as cv
 from catalog.importing.catalogue_columns import CERT_COLUMNS, COMBINED_COLUMNS, PRODUCER_COLUMNS, SHEET_ALIASES
 from catalog.importing.catalogue_images import ImageBook, open_image_source
 from catalog.importing.catalogue_ocop import CertBook, has_certification
@@ -292,6 +293,9 @@ class _Run:
                     known_producers[key] = pid
             if shortcut is not None:
                 shortcut.learn(pid)
+            if type(values["price"]) is cv.PerUnit and not self._per_unit(values, sheet=sheet.name, row=parsed.row,
+                                                                         columns=table.columns):
+                continue
             cert = None
             if with_certs and pid is not None and has_certification(values):
                 cert = self.certs.check(values, sheet=sheet.name, row=parsed.row, columns=table.columns)
@@ -308,6 +312,20 @@ class _Run:
             if staged % BATCH_ROWS == 0:
                 self._flush()
         self.result.rows_read += table.known_rows  # re-imported rows the shortcut took
+
+    def _per_unit(self, values: dict[str, Any], *, sheet: str, row: int, columns: dict[str, str]) -> bool:
+        """A price that named its unit ("60.000 đ/hộp"): it must agree with the unit column; a blank
+        unit cell takes it.  ``False`` (logged) when they differ: which one is right is the user's call."""
+        price: cv.PerUnit = values["price"]
+        unit = values.get("unit")
+        if unit is not None and unit != price.unit:
+            self.log.error("price.unit_mismatch", sheet=sheet, row=row, column=columns.get("price"),
+                           value=f"{int(price)}/{price.unit}", price_unit=price.unit, unit=unit)
+            return False
+        values["price"] = int(price)
+        if unit is None:
+            values["unit"] = price.unit
+        return True
 
     def _more_problems(self, values: dict[str, Any], *, sheet: str, row: int, columns: dict[str, str]) -> None:
         """A row already rejected for a bad cell: also report its unknown commune or category, so

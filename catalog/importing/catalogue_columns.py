@@ -3,7 +3,8 @@
 Each sheet declares its columns as :class:`~catalog.importing.table.ColumnSpec`; the template,
 the export and the import all read these lists, so a header written by one is understood by the
 others.  A single sheet with producer and product columns side by side (one row per product)
-uses :data:`COMBINED_COLUMNS`.
+uses :data:`COMBINED_COLUMNS`.  A bad phone never costs its row (``soft``): the producer is
+kept without it, with a warning, in this import and in the register's.
 """
 
 from __future__ import annotations
@@ -83,7 +84,8 @@ def _spec(field: str, header: str, *aliases: str, en: str = "", comment: str = "
     return ColumnSpec(field=field, header=header, aliases=aliases, header_en=en, comment=comment, **kw)  # type: ignore[arg-type]
 
 
-PRODUCER_CODE = _spec("producer_code", "Mã chủ thể", "Mã hộ", "Mã HTX", "Mã cơ sở", "Mã NSX", "producer code",
+PRODUCER_CODE = _spec("producer_code", "Mã chủ thể", "Mã hộ", "Mã HTX", "Mã THT", "Mã tổ hợp tác", "Mã cơ sở", "Mã NSX",
+                      "producer code",
                       "producer", en="Producer code", convert=cv.code(),
                       comment="Mã riêng của hộ/HTX (tùy chọn). Để trống thì hệ thống tự cấp theo mã xã.")
 PRODUCER_COLUMNS: list[ColumnSpec] = [
@@ -96,8 +98,9 @@ PRODUCER_COLUMNS: list[ColumnSpec] = [
           comment="Hộ gia đình, Hộ kinh doanh, Hợp tác xã, Tổ hợp tác hoặc Doanh nghiệp."),
     _spec("representative", "Người đại diện", "Chủ hộ", "Đại diện", "Giám đốc", "representative",
           en="Representative", convert=cv.text(200), comment="Chủ hộ hoặc người đại diện theo pháp luật."),
-    _spec("phone", "Số điện thoại", "Điện thoại", "SĐT", "ĐT", "Số ĐT", "Di động", "phone", en="Phone",
-          convert=cv.phone, comment="Số di động 10 số, ví dụ 0912 345 678 (thiếu số 0 đầu vẫn đọc được)."),
+    _spec("phone", "Số điện thoại", "Điện thoại", "SĐT", "ĐT", "Số ĐT", "Di động", "SĐT liên hệ",
+          "Điện thoại liên hệ", "phone", en="Phone", convert=cv.phone, soft="import.phone_dropped",
+          comment="Số di động 10 số, ví dụ 0912 345 678 (thiếu số 0 đầu vẫn đọc được)."),
     _spec("registration_code", "Mã số thuế", "MST", "Mã số doanh nghiệp", "Số ĐKKD", "Mã số HTX", "tax code",
           en="Registration or tax code", convert=cv.text(40), comment="Mã số thuế hoặc số đăng ký kinh doanh."),
     _spec("address", "Địa chỉ", "Thôn/bản", "Thôn", "Bản", "address", en="Address", convert=cv.text(300),
@@ -107,7 +110,7 @@ PRODUCER_COLUMNS: list[ColumnSpec] = [
           comment="Xã/phường hiện nay (sau 1/7/2025) — tên hoặc mã. Ghi xã cũ cũng được: hệ thống tự đổi."),
     _spec("commune_old", "Xã cũ (trước 2025)", "Xã cũ", "Mã xã cũ", "old commune", en="Old commune",
           convert=cv.text(100), comment="Xã/phường/thị trấn trước ngày 1/7/2025 (tên hoặc mã) — nên ghi."),
-    _spec("district_old", "Huyện (cũ)", "Huyện", "Huyện/thành phố", "district", en="Old district",
+    _spec("district_old", "Huyện (cũ)", "Huyện", "Huyện/thành phố", "Huyện cũ", "district", en="Old district",
           convert=cv.text(100), comment="Huyện cũ, dùng khi tên xã trùng với xã ở nơi khác."),
     _spec("province", "Tỉnh", "Tỉnh/thành phố", "province", en="Province", convert=cv.text(100),
           comment="Tỉnh (mặc định Thái Nguyên / Bắc Kạn cũ)."),
@@ -132,8 +135,8 @@ PRODUCT_OWN_COLUMNS: list[ColumnSpec] = [
     _spec("net_unit", "Đơn vị khối lượng", "ĐV khối lượng", "net unit", en="Net unit", convert=net_unit,
           comment="g, kg, ml hoặc lít (nếu cột khối lượng tịnh chỉ ghi số)."),
     _spec("price", "Giá bán (đ)", "Giá", "Giá bán", "Đơn giá", "Giá bán lẻ", "Giá niêm yết", "price",
-          en="Price (VND)", convert=cv.money(), required=True,
-          comment="Giá bán lẻ, đồng, số nguyên: 125000, 125.000 đ hoặc 125k đều được."),
+          en="Price (VND)", convert=cv.unit_price(), required=True,
+          comment="Giá bán lẻ, đồng, số nguyên: 125000, 125.000 đ, 125k hoặc 125.000 đ/hộp đều được."),
     _spec("stock", "Tồn kho", "Số lượng", "Số lượng tồn", "SL tồn", "SL", "stock", "quantity", en="Stock",
           convert=cv.integer(), comment="Số đơn vị đang có. Chỉ dùng khi tạo mới sản phẩm (hoặc --set-stock)."),
     _spec("weight_g", "Khối lượng đóng gói (g)", "Cân nặng", "Trọng lượng", "Khối lượng cả bì", "weight",

@@ -20,7 +20,7 @@ from weakref import WeakKeyDictionary
 from catalog.errors import CatalogueValidationError
 from catalog.importing.cells import Cell, cell_text
 from catalog.measures import normalize_gtin, normalize_unit
-from catalog.money import MAX_PRICE, parse_vnd
+from catalog.money import MAX_PRICE, parse_vnd, split_unit_suffix
 from catalog.phone import normalize_phone
 from catalog.producers import ProducerKind, parse_producer_kind
 from catalog.text import fold
@@ -140,6 +140,35 @@ def money(*, max_value: int = MAX_PRICE) -> Converter:
                 # parse_vnd would read "=1+1" as 11: symbols it folds away are not part of an amount
                 raise CatalogueValidationError("price.invalid", value=value)
         return parse_vnd(value, max_value=max_value)
+
+    return convert
+
+
+class PerUnit(int):
+    """A price cell that named its unit ("60.000 đ/hộp"): the amount in whole đồng (it is an
+    ``int``), with the canonical unit that the import checks against the row's unit column."""
+
+    unit: str
+
+    def __new__(cls, amount: int, unit: str) -> PerUnit:
+        self = super().__new__(cls, amount)
+        self.unit = unit
+        return self
+
+    def __repr__(self) -> str:
+        return f"PerUnit({int(self)}, {self.unit!r})"
+
+
+def unit_price(*, max_value: int = MAX_PRICE) -> Converter:
+    """:func:`money`, and a ``/unit`` suffix ("60.000 đ/hộp", "25k / kg"): a :class:`PerUnit` then."""
+    amount = money(max_value=max_value)
+
+    def convert(value: Cell) -> int:
+        if type(value) is str and "/" in value:
+            text, unit = split_unit_suffix(value)
+            if unit is not None:
+                return PerUnit(amount(text), normalize_unit(unit))
+        return int(amount(value))  # never a PerUnit: money() gives plain ints
 
     return convert
 

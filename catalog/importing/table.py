@@ -2,10 +2,12 @@
 
 An import declares its columns as :class:`ColumnSpec` (field name, header, aliases, converter,
 required).  :func:`read_table` finds the header row in a sheet (skipping a title block above
-it, joining a header cell merged down from the row above), maps the headers to the specs
-case- and diacritic-insensitively ("Tên sản phẩm", "Ten san pham", "TÊN SP", "name" are one
-column), reports unknown columns as warnings, and then yields each data row converted, with
-every bad cell logged as a :class:`~catalog.importing.problems.Problem`.
+it, joining a header cell merged down from the row above), maps the headers to the specs by
+meaning (:mod:`catalog.importing.headers`: "Tên sản phẩm", "Ten san pham", "TÊN SP", "name" are
+one column, "Mã HTX/THT" is the producer code), reports unknown and ambiguous columns as warnings
+with the columns they could be, and then yields each data row converted, with every bad cell
+logged as a :class:`~catalog.importing.problems.Problem`.  A column marked ``soft`` (a phone)
+never costs its row: a bad cell is left empty with a warning.
 
 Text is normalised here once per cell (NFC, spaces, legacy TCVN3/VNI decoded by font or by
 statistics) before the column's converter sees it; a converter's result is memoised per
@@ -32,6 +34,9 @@ from typing import Any, Protocol, cast
 from catalog.errors import CatalogueValidationError
 from catalog.importing import convert as cv
 from catalog.importing.cells import Cell, cell_text, clean_text, unescape_formula
+from catalog.importing.headers import HeaderIndex, HeaderMatch, count_named
+from catalog.importing.headers import header_key as header_key  # re-exported (imports name it here)
+from catalog.importing.headers import spec_index as spec_index  # re-exported
 from catalog.importing.legacy import (
     HIGH_LATIN1,
     UNICODE_VIET,
@@ -42,7 +47,6 @@ from catalog.importing.legacy import (
 )
 from catalog.importing.problems import Problem, ProblemLog
 from catalog.importing.readers import FlaggedRow, Sheet
-from catalog.text import fold
 
 HEADER_SCAN_ROWS = 30
 CACHE_LIMIT = 50_000
@@ -60,13 +64,7 @@ class _Blank:
 
 
 BLANK: Any = _Blank()
-_DECORATION = re.compile(r"\([^)]*\)|\[[^\]]*\]|[*:]|^\s*\d+\s*[.)]\s+")
 _NUMBERING = re.compile(r"^\(?\d{1,2}\)?$")
-
-
-def header_key(text: str) -> str:
-    """The comparison key of a header: no case, no diacritics, no "(đ)", "*" or "1." decoration."""
-    return fold(_DECORATION.sub(" ", text))
 
 
 @dataclass(frozen=True)
@@ -81,6 +79,7 @@ class ColumnSpec:
     cache: bool = True  # memoise conversions by raw value (False for columns of unique values)
     comment: str = ""  # what the template's cell comment says about it
     header_en: str = ""
+    soft: str = ""  # a warning code: a bad cell is then left empty with it, and the row is kept (phones)
 
     def keys(self) -> set[str]:
         return {header_key(a) for a in (self.header, self.field, self.header_en, *self.aliases) if a}
@@ -142,28 +141,20 @@ class Table:
         return self.reader.known if self.reader is not None else 0
 
 
-def spec_index(specs: Sequence[ColumnSpec]) -> dict[str, ColumnSpec]:
-    index: dict[str, ColumnSpec] = {}
-    for spec in specs:
-        for key in spec.keys():  # noqa: SIM118 (a method of ColumnSpec, not a dict)
-            index.setdefault(key, spec)
-    return index
-
-
-def _row_matches(row: Sequence[Cell], above: Sequence[Cell] | None, index: dict[str, ColumnSpec]) -> int:
-    found = set()
+def _row_matches(row: Sequence[Cell], above: Sequence[Cell] | None, index: HeaderIndex) -> int:
+    texts = []
     for c, value in enumerate(row):
         text = value if isinstance(value, str) and value.strip() else None
         if text is None and above is not None and c < len(above) and isinstance(above[c], str):
             text = str(above[c])
-        if text and (spec := index.get(header_key(text))) is not None:
-            found.add(spec.field)
-    return len(found)
+        if text:
+            texts.append(text)
+    return count_named(texts, index)
 
 
-def find_header(head: list[list[Cell]], specs: Sequence[ColumnSpec]) -> int | None:
+def find_header(head: list[list[Cell]], specs: Sequence[ColumnSpec], index: HeaderIndex | None = None) -> int | None:
     """Index of the header row among the first rows: the one naming most columns."""
-    index = spec_index(specs)
+    index = index or HeaderIndex(specs)
     best, best_count = None, 0
     for r, row in enumerate(head):
         count = _row_matches(row, head[r - 1] if r else None, index)
@@ -176,7 +167,7 @@ def find_header(head: list[list[Cell]], specs: Sequence[ColumnSpec]) -> int | No
 
 
 def _header_cells(head: list[list[Cell]], r: int, merged: Iterable[tuple[tuple[int, int], tuple[int, int]]],
-                  index: dict[str, ColumnSpec]) -> list[str]:
+                  index: HeaderIndex) -> list[str]:
     row = head[r]
     above = head[r - 1] if r else []
     down_merged = {c for (r0, c0), (r1, c1) in merged if r0 == r - 1 and r1 >= r for c in range(c0, c1 + 1)}
@@ -186,7 +177,7 @@ def _header_cells(head: list[list[Cell]], r: int, merged: Iterable[tuple[tuple[i
         if not text and c < len(above):
             upper = clean_text(cell_text(above[c]))
             # a header merged down from the row above (or written there with the cell below empty)
-            if upper and (c in down_merged or header_key(upper) in index):
+            if upper and (c in down_merged or index.field_of(upper) is not None):
                 text = upper
         cells.append(text)
     return cells
@@ -379,6 +370,8 @@ class _Reader:
                         missing = [*(missing or []), header]
                 elif type(hit) is tuple:
                     values[field] = hit[0]
+                elif spec.soft:  # a bad phone costs its cell, never the row
+                    log.warning(spec.soft, sheet=name, row=r + 1, column=header, value=raw)
                 else:
                     ok = False
                     values[field] = None
@@ -460,26 +453,14 @@ def read_table(sheet: Sheet, specs: Sequence[ColumnSpec], *, log: ProblemLog, op
     if not any(any(not _blank(v) for v in row) for row in head):
         log.warning("import.sheet_empty", sheet=sheet.name)
         return None
-    r = find_header(head, specs)
-    index = spec_index(specs)
+    index = HeaderIndex(specs)
+    r = find_header(head, specs, index)
     if r is None:
         wanted = ", ".join(f"'{s.header}'" for s in specs if s.required) or f"'{specs[0].header}'"
         (log.warning if optional else log.error)("import.header_missing", sheet=sheet.name, row=None, columns=wanted)
         return None
     headers = _header_cells(head, r, sheet.merged, index)
-    bound: list[tuple[int, ColumnSpec, str]] = []
-    seen: dict[str, str] = {}
-    for c, text in enumerate(headers):
-        if not text or text == REPORT_COLUMN:
-            continue
-        spec = index.get(header_key(text))
-        if spec is None:
-            log.warning("import.column_unknown", sheet=sheet.name, row=r + 1, column=text)
-        elif spec.field in seen:
-            log.warning("import.column_duplicate", sheet=sheet.name, row=r + 1, column=text, other=seen[spec.field])
-        else:
-            seen[spec.field] = text
-            bound.append((c, spec, text))
+    bound, seen = _bind(headers, index, log, sheet.name, r + 1)
     missing = [s.header for s in specs if s.required and s.field not in seen]
     if missing:
         (log.warning if optional else log.error)("import.header_missing", sheet=sheet.name, row=None,
@@ -493,6 +474,48 @@ def read_table(sheet: Sheet, specs: Sequence[ColumnSpec], *, log: ProblemLog, op
     return Table(sheet=sheet.name, header_row=r + 1, columns=seen,
                  positions={spec.field: c for c, spec, _ in bound}, rows=reader.rows(rest, start),
                  fields_present=frozenset(seen), reader=reader)
+
+
+def _bind(headers: list[str], index: HeaderIndex, log: ProblemLog, sheet: str,
+          row: int) -> tuple[list[tuple[int, ColumnSpec, str]], dict[str, str]]:
+    """The columns the headers name, in file order: exact and compound names first, then guesses
+    for the optional columns no header names (each one said); the others reported with their
+    candidates.  A required column is never guessed: whether a sheet is an export of this
+    marketplace, or a catalogue at all, is not a guess."""
+    matches = [(c, text, index.match(text)) for c, text in enumerate(headers) if text and text != REPORT_COLUMN]
+    bound: list[tuple[int, ColumnSpec, str]] = []
+    seen: dict[str, str] = {}
+    for sure in (True, False):
+        for c, text, match in matches:
+            spec = match.spec
+            if spec is None or (match.how == "guessed") == sure:
+                continue
+            if spec.field in seen:
+                log.warning("import.column_duplicate", sheet=sheet, row=row, column=text, other=seen[spec.field])
+                continue
+            if not sure and spec.required:  # a guess never decides what kind of sheet this is
+                log.warning("import.column_maybe", sheet=sheet, row=row, column=text, candidates=f"'{spec.header}'")
+                continue
+            if not sure:
+                log.warning("import.column_guessed", sheet=sheet, row=row, column=text, header=spec.header)
+            seen[spec.field] = text
+            bound.append((c, spec, text))
+    for _c, text, match in matches:
+        if match.spec is None:
+            _unmatched(match, log, sheet, row, text)
+    bound.sort(key=lambda entry: entry[0])
+    return bound, seen
+
+
+def _unmatched(match: HeaderMatch, log: ProblemLog, sheet: str, row: int, text: str) -> None:
+    if match.how == "numbering":
+        return
+    if match.how == "ambiguous":
+        log.warning("import.column_ambiguous", sheet=sheet, row=row, column=text, candidates=match.named())
+    elif match.candidates:
+        log.warning("import.column_maybe", sheet=sheet, row=row, column=text, candidates=match.named())
+    else:
+        log.warning("import.column_unknown", sheet=sheet, row=row, column=text)
 
 
 def _blank(value: Cell) -> bool:

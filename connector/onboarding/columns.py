@@ -4,6 +4,8 @@ One row is one household, optionally with one training and one marketplace accou
 with two accounts or two trainings takes two rows (its details repeated, or only its phone or
 code).  The household columns are the catalogue's producer columns under the words the teams
 use ("Tên hộ", "Chủ hộ", "Thôn/bản"), so a header understood by one import is understood by both.
+A phone that is not a valid number (the household's or the team member's) is left empty with a
+warning, as in the catalogue: the household, its training and its account are kept.
 """
 
 from __future__ import annotations
@@ -101,6 +103,7 @@ REGISTER_OWN_COLUMNS: list[ColumnSpec] = [
           en="Team member", convert=cv.text(200), comment="Họ tên thành viên Tổ công nghệ số cộng đồng đã hỗ trợ hộ."),
     _spec("member_phone", "SĐT thành viên tổ", "Điện thoại thành viên tổ", "SĐT tổ viên", "SĐT người hỗ trợ",
           "Số điện thoại thành viên tổ", "team member phone", en="Team member phone", convert=fast_phone,
+          soft="import.phone_dropped",
           comment="Số điện thoại của thành viên tổ (dùng để nhận ra thành viên)."),
     _spec("training_date", "Ngày tập huấn", "Ngày học", "Ngày đào tạo", "Ngày bồi dưỡng", "training date",
           en="Training date", convert=cv.excel_date, comment="Ngày hộ tham gia tập huấn, dạng ngày/tháng/năm."),

@@ -29,6 +29,7 @@ from catalog.errors import CatalogueValidationError
 from catalog.importing import (
     HEADER_SCAN_ROWS,
     Counts,
+    HeaderIndex,
     ImportResult,
     Problem,
     ProblemLog,
@@ -189,10 +190,10 @@ def _register_sheet(sheet: Sheet) -> Sheet | None:
     """The sheet if its header names a household column, else ``None``: a workbook's other sheets
     (instructions, drop-down lists, a summary) are not register rows."""
     head = list(islice(sheet.rows, HEADER_SCAN_ROWS))
-    index = spec_index(REGISTER_COLUMNS)
+    names = HeaderIndex(REGISTER_COLUMNS)  # by meaning: a compound header ("Tên cơ sở / hộ") counts too
     r = find_header(head, REGISTER_COLUMNS)
-    found = {index[k].field for c in (head[r] if r is not None else ()) if isinstance(c, str)
-             and (k := header_key(c)) in index}
+    found = {field for c in (head[r] if r is not None else ()) if isinstance(c, str)
+             and (field := names.field_of(c)) is not None}
     if not found & {"producer_name", "phone", "producer_code"}:
         return None
     return replace(sheet, rows=chain(head, sheet.rows))

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from catalog.importing import convert as cv
 from catalog.importing.catalogue_columns import COMBINED_COLUMNS
+from catalog.importing.headers import HeaderIndex
 from catalog.importing.problems import ProblemLog
 from catalog.importing.readers import Sheet
 from catalog.importing.table import ColumnSpec, header_key, read_table, spec_index
@@ -100,3 +101,118 @@ def test_bad_cells_are_located() -> None:
     rows = list(table.rows)
     assert [r.ok for r in rows] == [False, True]
     assert [(p.row, p.column, p.code) for p in log.errors] == [(2, "SKU", "sku.invalid"), (2, "Giá", "price.negative")]
+
+
+# --- headers as people write them (issue 16) -------------------------------------------------
+
+HEADERS = HeaderIndex(COMBINED_COLUMNS)
+
+
+@pytest.mark.parametrize(("header", "field", "how"), [
+    ("Mã HTX/THT", "producer_code", "compound"),
+    ("Mã HTX / THT", "producer_code", "compound"),
+    ("Tên cơ sở / hộ", "producer_name", "compound"),
+    ("Tên cơ sở hoặc hộ", "producer_name", "compound"),
+    ("Xã / Phường", "commune", "exact"),
+    ("Xã", "commune", "exact"),
+    ("Huyện", "district_old", "exact"),
+    ("Huyện cũ", "district_old", "exact"),
+    ("SĐT liên hệ", "phone", "exact"),
+    ("SĐT/Zalo", "phone", "compound"),
+    ("Số điện thoại di động của hộ", "phone", "guessed"),
+    ("Đơn vị tính (ĐVT)", "unit", "exact"),
+    ("Tên sản phẩm đầy đủ", "name", "guessed"),
+])
+def test_headers_by_meaning(header: str, field: str, how: str) -> None:
+    match = HEADERS.match(header)
+    assert match.spec is not None, (header, match)
+    assert (match.spec.field, match.how) == (field, how)
+
+
+@pytest.mark.parametrize("header", ["Giá bán buôn", "Giá sỉ", "SĐT thành viên tổ trưởng", "SL đã bán", "Ghi chú"])
+def test_words_that_change_the_meaning_are_not_guessed(header: str) -> None:
+    assert HEADERS.match(header).spec is None
+
+
+def test_a_compound_of_two_columns_is_ambiguous_with_its_candidates() -> None:
+    match = HEADERS.match("Mã hộ / Tên hộ")
+    assert match.how == "ambiguous"
+    assert {s.field for s in match.candidates} == {"producer_code", "producer_name"}
+
+
+def test_an_unknown_header_names_what_it_could_be() -> None:
+    match = HEADERS.match("Họ tên người đại diện")
+    assert match.spec is None
+    assert "representative" in {s.field for s in match.candidates}
+    assert HEADERS.match("Ghi chú").candidates == ()
+
+
+def test_flat_sheet_headers_with_a_title_block() -> None:
+    log = ProblemLog()
+    rows: list[list[object]] = [
+        ["DANH SÁCH SẢN PHẨM CỦA CÁC HTX, THT TRÊN ĐỊA BÀN HUYỆN NA RÌ", "", "", "", "", "", "", ""],
+        ["(Kèm theo Báo cáo số 12/BC-UBND)", "", "", "", "", "", "", ""],
+        ["Mã HTX/THT", "Tên cơ sở / hộ", "SĐT liên hệ", "Xã", "Huyện", "Mã SP", "Tên sản phẩm", "Giá bán"],
+        ["HTX-01", "HTX Tài Hoan", "0912345678", "Xã Côn Minh", "Huyện Na Rì", "MIEN-500", "Miến dong", "60.000 đ/gói"],
+    ]
+    table = read_table(sheet(rows), COMBINED_COLUMNS, log=log)
+    assert table is not None
+    assert table.header_row == 3
+    assert set(table.columns) == {"producer_code", "producer_name", "phone", "commune", "district_old", "sku", "name",
+                                  "price"}
+    [row] = list(table.rows)
+    assert row.values["producer_code"] == "HTX-01"
+    assert (row.values["price"], row.values["price"].unit) == (60000, "gói")
+    assert log.problems == []
+
+
+def test_a_guess_is_said_and_never_beats_an_exact_header() -> None:
+    log = ProblemLog()
+    rows: list[list[object]] = [["Mã SKU", "Tên SP", "Giá", "Số điện thoại di động", "Mô tả sản phẩm chi tiết"],
+                                ["A-1", "Miến", 1, 1, "x"]]
+    table = read_table(sheet(rows), COMBINED_COLUMNS, log=log)
+    assert table is not None
+    assert table.columns["phone"] == "Số điện thoại di động"
+    assert table.columns["description"] == "Mô tả sản phẩm chi tiết"
+    assert [(p.code, p.column, p.params.get("header")) for p in log.problems] == [
+        ("import.column_guessed", "Số điện thoại di động", "Số điện thoại"),
+        ("import.column_guessed", "Mô tả sản phẩm chi tiết", "Mô tả")]
+
+
+def test_a_required_column_is_never_guessed_only_suggested() -> None:
+    log = ProblemLog()
+    rows: list[list[object]] = [["Mã SKU", "Tên sản phẩm đầy đủ", "Giá"], ["A-1", "Miến", 1]]
+    assert read_table(sheet(rows), COMBINED_COLUMNS, log=log) is None
+    assert [(p.code, p.column) for p in log.problems] == [("import.column_maybe", "Tên sản phẩm đầy đủ"),
+                                                          ("import.header_missing", None)]
+    assert "'Tên sản phẩm'" in log.problems[0].message()
+    log = ProblemLog()
+    rows = [["Mã SKU", "Tên sản phẩm", "Tên sản phẩm đầy đủ", "Giá"], ["A-1", "Miến", "Miến dong", 1]]
+    table = read_table(sheet(rows), COMBINED_COLUMNS, log=log)
+    assert table is not None
+    assert table.columns["name"] == "Tên sản phẩm"
+    assert [p.code for p in log.problems] == ["import.column_duplicate"]
+
+
+def test_ambiguous_and_unclear_headers_are_reported_with_candidates() -> None:
+    log = ProblemLog()
+    rows: list[list[object]] = [["Mã SKU", "Tên SP", "Giá", "Mã hộ / Tên hộ", "Họ tên người đại diện"],
+                                ["A-1", "Miến", 1, "x", "y"]]
+    assert read_table(sheet(rows), COMBINED_COLUMNS, log=log) is not None
+    found = {p.code: p for p in log.problems}
+    assert set(found) == {"import.column_ambiguous", "import.column_maybe"}
+    assert "'Mã chủ thể'" in found["import.column_ambiguous"].message()
+    assert "'Người đại diện'" in found["import.column_maybe"].message("en")
+
+
+def test_a_bad_phone_keeps_the_row_with_the_phone_empty() -> None:
+    log = ProblemLog()
+    rows: list[list[object]] = [["Tên chủ thể", "SĐT", "Mã SKU", "Tên SP", "Giá"],
+                                ["HTX A", "0123", "A-1", "Miến", 1000], ["HTX A", "0123", "A-2", "Bún", 2000]]
+    table = read_table(sheet(rows), COMBINED_COLUMNS, log=log)
+    assert table is not None
+    parsed = list(table.rows)
+    assert [(r.ok, "phone" in r.values) for r in parsed] == [(True, False), (True, False)]
+    assert [(p.code, p.severity.value, p.row, p.column) for p in log.problems] == [
+        ("import.phone_dropped", "warning", 2, "SĐT"), ("import.phone_dropped", "warning", 3, "SĐT")]
+    assert log.rejected == {}

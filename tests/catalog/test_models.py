@@ -143,7 +143,7 @@ def test_units_and_kinds_and_gtin() -> None:
     assert normalize_unit("KG") == "kg"
     assert normalize_unit("hũ") == "lọ"
     with pytest.raises(CatalogueValidationError) as info:
-        normalize_unit("con")
+        normalize_unit("ta")  # tạ (100 kg) or tá (a dozen): never guessed
     assert info.value.code == "unit.unknown"
     assert parse_producer_kind("HTX") is ProducerKind.cooperative
     assert parse_producer_kind("Hộ kinh doanh") is ProducerKind.household_business

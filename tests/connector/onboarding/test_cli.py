@@ -83,9 +83,9 @@ def test_bad_usage_has_codes(agri_env: dict[str, str], tmp_path: Path) -> None:
     assert _json(["onboarding", "export", "--team-member", "0912 000 000", "--json"], code=2)["errors"][0]["code"] == \
         "onboarding.member_unknown"
     bad = tmp_path / "bad.csv"
-    bad.write_text("Tên hộ,Số điện thoại\nHộ A,12\n", encoding="utf-8")
+    bad.write_text("Tên hộ,Số điện thoại,Ngày tập huấn\nHộ A,0912 000 001,32/13/2024\n", encoding="utf-8")
     run = _json(["onboarding", "import", str(bad), "--json"], code=1)
-    assert run["errors"][0]["code"] == "phone.invalid"
+    assert run["errors"][0]["code"] == "date.invalid"
 
 
 def test_producers_merge_keep_both_candidates(agri_env: dict[str, str]) -> None:

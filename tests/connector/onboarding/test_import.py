@@ -97,16 +97,20 @@ def test_bad_rows_are_reported_and_good_rows_kept(session: Session, tmp_path: Pa
     ])
     run = _import(session, path)
     codes = sorted((p.row, p.code) for p in run.errors)
-    assert codes == [(3, "phone.invalid"), (4, "onboarding.training_without_date"),
+    assert codes == [(4, "onboarding.training_without_date"),
                      (5, "onboarding.account_without_platform"), (6, "onboarding.platform_unknown"),
                      (7, "admin_unit.unknown")]
-    assert count(session, "SELECT count(*) FROM producer") == 1
+    # a bad phone costs its cell, not the household (issue 16)
+    dropped = [(p.row, p.code) for p in run.files[0].problems if p.code == "import.phone_dropped"]
+    assert dropped == [(3, "import.phone_dropped")]
+    assert count(session, "SELECT count(*) FROM producer") == 2
+    assert count(session, "SELECT count(*) FROM producer WHERE name = 'Hộ Sai Số' AND phone IS NULL") == 1
     assert count(session, "SELECT count(*) FROM marketplace_account") == 1
 
 
 def test_all_or_nothing_and_dry_run_write_nothing(session: Session, tmp_path: Path) -> None:
     good = write_register(tmp_path / "good.csv", [{"name": "Hộ A", "phone": "0912 000 011", "commune": "Xã Ba Bể"}])
-    bad = write_register(tmp_path / "bad.csv", [{"name": "Hộ B", "phone": "0", "commune": "Xã Ba Bể"}])
+    bad = write_register(tmp_path / "bad.csv", [{"name": "Hộ B", "phone": "0912 000 012", "commune": "Xã Không Có"}])
     run = _import(session, good, bad, mode="all-or-nothing")
     assert not run.committed
     assert any(p.code == "import.all_or_nothing" for p in run.files[1].problems)
