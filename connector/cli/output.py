@@ -34,7 +34,7 @@ from catalog.errors import (
 from catalog.jsonable import to_jsonable
 from connector.console import console, err_console, table
 from connector.db import DatabaseOutdated, DatabaseUnavailable, database_failure
-from connector.settings import get_settings
+from connector.settings import chosen_lang
 
 
 class ExitCode(IntEnum):
@@ -45,7 +45,8 @@ class ExitCode(IntEnum):
 
 
 def lang() -> str:
-    return get_settings().lang
+    """The language of messages; the default when the settings themselves cannot be read."""
+    return chosen_lang()
 
 
 def emit_json(*, data: Any, errors: Sequence[dict[str, Any]] = (), summary: dict[str, Any] | None = None,
@@ -72,16 +73,23 @@ def reporting(json_mode: bool) -> Iterator[None]:
         yield
     except AgriConnectorError as error:
         _fail(error, json_mode)
-    except SQLAlchemyError as exc:
-        failure = database_failure(exc)
+    except (SQLAlchemyError, OSError, FileCreateError) as exc:
+        failure = known_failure(exc)
         if failure is None:
             raise
         _fail(failure, json_mode)
-    except (OSError, FileCreateError) as exc:  # a file that cannot be read or written, whoever opened it
+
+
+def known_failure(exc: BaseException) -> AgriConnectorError | None:
+    """The registered error for a failure of the machine or of a file, or None when it is none of those."""
+    if isinstance(exc, SQLAlchemyError):
+        return database_failure(exc)
+    if isinstance(exc, OSError | FileCreateError):  # a file that cannot be read or written, whoever opened it
         cause = exc.args[0] if isinstance(exc, FileCreateError) and exc.args else exc
         path = getattr(cause, "filename", None) or "?"
         detail = getattr(cause, "strerror", None) or str(cause)
-        _fail(ConfigurationError("file.unusable", path=str(path), detail=detail), json_mode)
+        return ConfigurationError("file.unusable", path=str(path), detail=detail)
+    return None
 
 
 def _fail(error: AgriConnectorError, json_mode: bool) -> NoReturn:
