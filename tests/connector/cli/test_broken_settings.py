@@ -4,20 +4,19 @@ never prints a Python traceback; ``AGRI_DEBUG=1`` lets an unexpected error's tra
 
 from __future__ import annotations
 
-import enum
 import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
 from connector.cli import guard
 from connector.cli.context import dispose_engines
 from connector.cli.main import app, run
 from connector.settings import Settings, SettingsInvalid, get_settings
+from tests.connector.cli.tree import COMMANDS, READS_NO_SETTINGS, command_line
 
 runner = CliRunner()
 
@@ -32,51 +31,6 @@ BROKEN = [
     ("AGRI_TRUSTED_PROXIES", "10.0.0.0/33", "config.trusted_proxies"),
     ("AGRI_DEBUG", "maybe", "config.flag"),
 ]
-
-# Commands that write a blank file and read no setting: they work whatever the settings say.
-READS_NO_SETTINGS = {"onboarding template", "sales template"}
-
-
-def _leaves(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
-    """Every command of the tree with its path (a group that runs itself, like ``agri sync``, counts)."""
-    subcommands = getattr(command, "commands", None)
-    if not subcommands:
-        yield path, command
-        return
-    if getattr(command, "invoke_without_command", False) and path:
-        yield path, command
-    for name, sub in sorted(subcommands.items()):
-        yield from _leaves(sub, (*path, name))
-
-
-COMMANDS = list(_leaves(typer.main.get_command(app)))
-
-
-def _value(param: Any, existing: Path) -> str:
-    """A value the parser accepts: a choice, a number, else an existing file (it may have to exist)."""
-    annotation = param.type_descriptor.annotation
-    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
-        return str(next(iter(annotation)).value)
-    if annotation in (int, float):
-        return "1"
-    return str(existing)
-
-
-def _argv(path: tuple[str, ...], command: Any, existing: Path) -> list[str]:
-    """The command with a value for each required argument and option."""
-    argv = list(path)
-    for param in command.params:
-        if not param.required:
-            continue
-        if param.param_type_name == "argument":
-            argv.extend([_value(param, existing)] * (1 if param.nargs == 1 else 2 if param.nargs == -1
-                                                     else param.nargs))
-        else:
-            argv.extend([param.opts[0], _value(param, existing)])
-    if any(param.name == "json_mode" for param in command.params):
-        argv.append("--json")
-    return argv
-
 
 @pytest.fixture
 def broken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
@@ -109,7 +63,7 @@ def test_every_command_says_a_broken_setting_without_a_traceback(path: tuple[str
     existing = tmp_path / "input.csv"
     existing.write_text("a,b\n1,2\n", encoding="utf-8")
     broken("AGRI_DATABASE_URL", "agri.db")
-    argv = _argv(path, command, existing)
+    argv = command_line(path, command, existing)
     result = runner.invoke(app, argv)
     assert "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
