@@ -28,6 +28,7 @@ from catalog.errors import (
     AgriConnectorError,
     CatalogueValidationError,
     ConfigurationError,
+    LedgerError,
     MarketplaceError,
     NotFoundError,
 )
@@ -59,7 +60,8 @@ def emit_json(*, data: Any, errors: Sequence[dict[str, Any]] = (), summary: dict
 def exit_code_for(error: AgriConnectorError) -> ExitCode:
     if isinstance(error, DatabaseUnavailable):
         return ExitCode.UNAVAILABLE
-    if isinstance(error, ConfigurationError | NotFoundError | DatabaseOutdated | CatalogueValidationError):
+    if isinstance(error, ConfigurationError | NotFoundError | DatabaseOutdated | CatalogueValidationError
+                  | LedgerError):  # the ledger refuses a period or an account it was given: a bad argument
         return ExitCode.USAGE
     if isinstance(error, MarketplaceError):
         return ExitCode.UNAVAILABLE
@@ -105,6 +107,18 @@ def report_error(error: AgriConnectorError, json_mode: bool) -> None:
         err_console.print(f"[bold red]Lỗi[/] [dim]({error.code})[/]: {error.message(lang())}"
                           if lang() == "vi" else
                           f"[bold red]Error[/] [dim]({error.code})[/]: {error.message('en')}")
+
+
+def run_outcome(*, ok: bool, nothing_done: bool, errors: Sequence[dict[str, Any]]) -> ExitCode:
+    """The exit code of a run over accounts: 0 all done; 1 some failed; when none could run, 2 if every
+    account was stopped by the configuration (a wrong ``AGRI_SECRET_KEY``: nothing to wait for, something to
+    fix), else 3 (the network, a marketplace that does not answer)."""
+    if ok:
+        return ExitCode.OK
+    if not nothing_done:
+        return ExitCode.PARTIAL
+    codes = [str(e.get("code", "")) for e in errors]
+    return ExitCode.USAGE if codes and all(c.startswith("config.") for c in codes) else ExitCode.UNAVAILABLE
 
 
 def finish(code: ExitCode) -> None:
