@@ -39,6 +39,7 @@ class _Refused(ValueError):
 _SCHEME = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*):(?P<slashes>/*)(?P<rest>.*)$", re.DOTALL)
 _DRIVERS = {"sqlite": ("sqlite", "sqlite+pysqlite"), "postgresql": ("postgresql", "postgresql+psycopg")}
 _PASSWORD = re.compile(r"(://[^:/@]*):[^@/]*@")
+DEFAULT_SANDBOX_PORT = 8790
 _FLAG_WORDS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False,
                "off": False, "": False}
 
@@ -79,19 +80,24 @@ def check_database_url(value: str) -> str:
     return text
 
 
+def http_url_problem(value: str) -> str | None:
+    """What keeps ``value`` from being an http(s) address with a host (and a numeric port), or None."""
+    try:
+        parts = urlsplit(value.strip())
+        _ = parts.port
+    except ValueError as exc:
+        return str(exc)
+    if parts.scheme not in ("http", "https"):
+        return "http:// or https://"
+    return None if parts.hostname else "no host / thiếu tên máy"
+
+
 def check_http_url(name: str, value: str, example: str) -> str:
     """An http(s) address with a host (and a port that is a number)."""
-    text = value.strip()
-    try:
-        parts = urlsplit(text)
-        _ = parts.port
-        problem = ("http:// or https://" if parts.scheme not in ("http", "https")
-                   else "no host / thiếu tên máy" if not parts.hostname else None)
-    except ValueError as exc:
-        problem = str(exc)
+    problem = http_url_problem(value)
     if problem is not None:
         raise _Refused(SettingsInvalid("config.url", name=name, value=value, detail=problem, example=example))
-    return text.rstrip("/")
+    return value.strip().rstrip("/")
 
 
 def _proxy_entry(entry: str) -> bool:
@@ -198,6 +204,12 @@ class Settings(BaseSettings):
     @property
     def media_dir(self) -> Path:
         return self.data_dir / "media"
+
+    @property
+    def sandbox_port(self) -> int:
+        """The port of ``AGRI_SANDBOX_URL``: where ``agri sandbox`` and ``agri serve --with-sandbox`` listen by
+        default, so that the accounts the demo made (whose addresses point there) keep working."""
+        return urlsplit(self.sandbox_url).port or DEFAULT_SANDBOX_PORT
 
 
 def settings_error(error: ValidationError) -> SettingsInvalid:

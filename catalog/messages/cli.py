@@ -68,4 +68,26 @@ CODES: dict[str, tuple[str, str]] = {
         "Kỳ {period} đã khóa sổ ngày {closed_on}; không có gì thay đổi.",
         "Period {period} was already closed on {closed_on}; nothing changed.",
     ),
+    "serve.sandbox_port_in_use": (
+        "Cổng {port} của sàn giả lập đang bị chương trình khác dùng (có thể một sàn giả lập đang chạy: khi đó bỏ "
+        "--with-sandbox, ứng dụng web dùng nó qua AGRI_SANDBOX_URL={sandbox_url}). Hoặc chọn cổng khác bằng "
+        "--sandbox-port và đặt AGRI_SANDBOX_URL theo cổng đó.",
+        "The sandbox's port {port} is taken by another program (perhaps a sandbox already running: then leave out "
+        "--with-sandbox, the web app uses it through AGRI_SANDBOX_URL={sandbox_url}). Or choose another port with "
+        "--sandbox-port and set AGRI_SANDBOX_URL to match.",
+    ),
+    "accounts.base_url_required": (
+        "Sàn {marketplace} làm việc qua API nên tài khoản cần --base-url (địa chỉ API sàn cấp cho gian hàng; sàn giả "
+        "lập: {example}). Chưa có gì được lưu.",
+        "Marketplace {marketplace} is reached through its API, so the account needs --base-url (the API address the "
+        "marketplace gives the shop; the sandbox's: {example}). Nothing was saved.",
+    ),
+    "listings.bind_file_connected": (
+        "Tài khoản {account} đã kết nối API: `agri sync` tự tìm sản phẩm đã đăng tay theo SKU và giữ chúng khớp "
+        "danh mục. Gắn từ tệp sẽ đánh dấu chúng là gắn tay và bỏ các lần đẩy tồn kho/giá đang chờ, nên không làm. "
+        "Chưa có gì thay đổi.",
+        "Account {account} is connected through the marketplace's API: `agri sync` finds listings made by hand by "
+        "their SKU and keeps them in step with the catalogue. Binding from a file would mark them manual and drop "
+        "pending stock and price pushes, so it is refused. Nothing was changed.",
+    ),
 }

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from catalog.clock import local_today
+from catalog.clock import LOCAL_TZ, as_utc, local_today
 from catalog.codes import render
-from catalog.errors import LedgerError
 from catalog.periods import parse_period
 from connector.cli.context import open_session
 from connector.cli.output import JsonOption, emit_json, lang, reporting
@@ -24,22 +23,19 @@ def ledger_close(
 ) -> None:
     """Khóa sổ một kỳ: báo cáo của kỳ không đổi nữa; sửa sau đó thành điều chỉnh ở kỳ mở.
     Freeze a period: its report never changes; later corrections become adjustments."""
-    with reporting(json_mode):
+    with reporting(json_mode), open_session() as session:
         chosen = parse_period(period, today=local_today())
-        try:
-            with open_session() as session:
-                row = close_period(session=session, period=chosen, today=local_today(), closed_by=closed_by)
-            already: LedgerError | None = None
-        except LedgerError as error:
-            if error.code != "ledger.period_closed":
-                raise
-            already = error  # closing twice is what the person wanted: done, and said so (exit 0)
-            with open_session() as session:
-                row = next(c for c in closed_periods(session=session) if (c.start, c.end) == (chosen.start, chosen.end))
+        # closing twice is what the person wanted: done, and said so (exit 0), not an error
+        row = next((c for c in closed_periods(session=session) if (c.start, c.end) == (chosen.start, chosen.end)),
+                   None)
+        already = row is not None
+        if row is None:
+            row = close_period(session=session, period=chosen, today=local_today(), closed_by=closed_by)
     data = {"label": row.label, "start": row.start, "end": row.end, "entries": row.entries, "total": row.total,
-            "closed_by": row.closed_by, "closed_at": row.closed_at, "already_closed": already is not None}
-    notice = None if already is None else render("ledger.period_already_closed", lang(),
-                                                  {"period": row.label, "closed_on": already.params["closed_at"]})
+            "closed_by": row.closed_by, "closed_at": row.closed_at, "already_closed": already}
+    closed_on = as_utc(row.closed_at).astimezone(LOCAL_TZ).date().isoformat()  # the local day, not UTC's
+    notice = render("ledger.period_already_closed", lang(), {"period": row.label, "closed_on": closed_on}) \
+        if already else None
     if json_mode:
         emit_json(data=data, summary={"notice": notice} if notice else None)
     elif notice:
