@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from catalog.messages import adapters, ledger, listings, orders, sync, web
+from catalog.messages import adapters, cli, ledger, listings, orders, sync, web
 
 # code: (Vietnamese, English)
 _GENERAL: dict[str, tuple[str, str]] = {
@@ -392,6 +392,7 @@ _WEB: dict[str, tuple[str, str]] = {}
 CODES: dict[str, tuple[str, str]] = {
     **_GENERAL, **_VALUES, **_IMPORT, **_IMAGES, **_MARKET, **_SYNC, **_ONBOARDING, **_LEDGER, **_WEB,
     **adapters.CODES, **sync.CODES, **orders.CODES, **ledger.CODES, **listings.CODES, **web.CODES,
+    **cli.CODES,
 }
 
 

@@ -20,6 +20,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, event
+from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
 
@@ -38,6 +39,12 @@ class DatabaseUnavailable(AgriConnectorError):
 
 class DatabaseOutdated(AgriConnectorError):
     default_code = "db.outdated"
+
+
+class DatabaseMissing(DatabaseOutdated):
+    """No SQLite file where the settings point: ``agri init`` creates it, nothing else may."""
+
+    default_code = "db.missing"
 
 
 class DatabaseReadOnly(DatabaseUnavailable):
@@ -163,7 +170,26 @@ def init_db(engine: Engine) -> InitResult:
     return InitResult(before=before, after=current_revision(engine), seeded=seeded)
 
 
+def sqlite_file(url: URL) -> Path | None:
+    """The file an SQLite URL names (``sqlite:///agri.db``, ``sqlite:///file:/srv/agri.db?mode=ro&uri=true``),
+    or None: not SQLite, or a database in memory."""
+    if url.get_backend_name() != "sqlite":
+        return None
+    database = url.database or ""
+    if database.startswith("file:"):
+        if url.query.get("mode") == "memory":
+            return None
+        database = database.removeprefix("file:").removeprefix("//")
+    return None if database in ("", ":memory:") else Path(database)
+
+
 def require_current(engine: Engine) -> None:
-    """Refuse to work on a database that ``agri init`` has not brought to the head."""
+    """Refuse to work on a database that ``agri init`` has not brought to the head.
+
+    A missing SQLite file is said before anything connects: SQLite would create an empty one, and a command
+    run in the wrong folder would leave it there."""
+    path = sqlite_file(engine.url)
+    if path is not None and not path.exists():
+        raise DatabaseMissing(path=str(path.resolve()))
     if current_revision(engine) != head_revision():
         raise DatabaseOutdated()

@@ -42,6 +42,8 @@ _.model_post_init  # pydantic (adapters/generic/profile.py)
 _.__getattr__  # PEP 562 lazy package names (every room's __init__.py)
 _.request_path  # adapters/http/reply.py Reply: the path a reply answers, for whoever reads it
 
+_.debug  # connector/settings.py Settings.debug: validates AGRI_DEBUG (read from the environment by debug_on)
+
 # pytest hooks and markers (tests/conftest.py, tests/connector/web/test_e2e.py)
 _.pytest_collection_modifyitems
 _.pytest_report_header

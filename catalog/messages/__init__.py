@@ -4,6 +4,6 @@ Each module defines ``CODES: dict[str, tuple[str, str]]`` (code: (Vietnamese, En
 :mod:`catalog.codes` merges them into the one registry.  Codes are never renamed once released.
 """
 
-from catalog.messages import adapters, ledger, listings, orders, sync, web
+from catalog.messages import adapters, cli, ledger, listings, orders, sync, web
 
-__all__ = ["adapters", "ledger", "listings", "orders", "sync", "web"]
+__all__ = ["adapters", "cli", "ledger", "listings", "orders", "sync", "web"]

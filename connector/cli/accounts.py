@@ -17,7 +17,7 @@ from connector.accounts import MarketplaceAccount, create_account, get_account, 
 from connector.cli.context import open_session
 from connector.cli.output import JsonOption, emit_json, reporting
 from connector.console import console, table
-from connector.settings import get_settings
+from connector.settings import get_settings, http_url_problem
 from connector.sync import Binding, PushResult, remove_account
 
 accounts_app = typer.Typer(no_args_is_help=True)
@@ -45,6 +45,18 @@ def read_credentials(fields: tuple[str, ...], *, marketplace: str, interactive: 
     if missing:
         raise ConfigurationError("sync.credentials_missing", marketplace=marketplace, fields=", ".join(missing))
     return values
+
+
+def check_base_url(base_url: str | None, *, marketplace: str, sandbox_url: str) -> None:
+    """An account added here is reached through its marketplace's API, and no marketplace documents one address
+    for every shop: without ``--base-url`` (or with one that is no http(s) address) every later sync, pull and
+    worker run would fail, so the account is refused now, before any credential is asked for."""
+    example = f"{sandbox_url}/{marketplace}"
+    if not base_url:
+        raise ConfigurationError("accounts.base_url_required", marketplace=marketplace, example=example)
+    problem = http_url_problem(base_url)
+    if problem is not None:
+        raise ConfigurationError("config.url", name="--base-url", value=base_url, detail=problem, example=example)
 
 
 def account_public(session: Session, account: MarketplaceAccount) -> dict[str, Any]:
@@ -76,7 +88,9 @@ def accounts_add(
     AGRI_CRED_PASSWORD) hoặc được hỏi (ẩn). Credentials come from AGRI_CRED_<FIELD> or a hidden prompt.
     """
     with reporting(json_mode):
-        key = get_settings().secret_key
+        settings = get_settings()
+        check_base_url(base_url, marketplace=marketplace, sandbox_url=settings.sandbox_url)
+        key = settings.secret_key
         if key is None or not key.get_secret_value():
             raise ConfigurationError("config.secret_key_missing")
         fields = adapter_type(marketplace).required_credentials(profile)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from catalog.clock import local_today
+from catalog.clock import LOCAL_TZ, as_utc, local_today
+from catalog.codes import render
 from catalog.periods import parse_period
 from connector.cli.context import open_session
-from connector.cli.output import JsonOption, emit_json, reporting
+from connector.cli.output import JsonOption, emit_json, lang, reporting
 from connector.console import console, table
 from connector.ledger import adjustments, close_period, closed_periods
 
@@ -23,12 +24,22 @@ def ledger_close(
     """Khóa sổ một kỳ: báo cáo của kỳ không đổi nữa; sửa sau đó thành điều chỉnh ở kỳ mở.
     Freeze a period: its report never changes; later corrections become adjustments."""
     with reporting(json_mode), open_session() as session:
-        row = close_period(session=session, period=parse_period(period, today=local_today()), today=local_today(),
-                           closed_by=closed_by)
-        data = {"label": row.label, "start": row.start, "end": row.end, "entries": row.entries, "total": row.total,
-                "closed_by": row.closed_by, "closed_at": row.closed_at}
+        chosen = parse_period(period, today=local_today())
+        # closing twice is what the person wanted: done, and said so (exit 0), not an error
+        row = next((c for c in closed_periods(session=session) if (c.start, c.end) == (chosen.start, chosen.end)),
+                   None)
+        already = row is not None
+        if row is None:
+            row = close_period(session=session, period=chosen, today=local_today(), closed_by=closed_by)
+    data = {"label": row.label, "start": row.start, "end": row.end, "entries": row.entries, "total": row.total,
+            "closed_by": row.closed_by, "closed_at": row.closed_at, "already_closed": already}
+    closed_on = as_utc(row.closed_at).astimezone(LOCAL_TZ).date().isoformat()  # the local day, not UTC's
+    notice = render("ledger.period_already_closed", lang(), {"period": row.label, "closed_on": closed_on}) \
+        if already else None
     if json_mode:
-        emit_json(data=data)
+        emit_json(data=data, summary={"notice": notice} if notice else None)
+    elif notice:
+        console.print(notice)
     else:
         total = f"{data['total']:,}".replace(",", ".")
         console.print(f"Đã khóa sổ / closed {data['label']} ({data['start']} → {data['end']}): "

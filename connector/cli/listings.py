@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from catalog.errors import ConfigurationError
 from catalog.importing import check_report_path, terminal_progress
 from catalog.products import get_product
 from connector.accounts import get_account
@@ -94,12 +95,15 @@ def listings_bind_file(
     report: Path | None = typer.Option(None, "--report", help="Ghi báo cáo .xlsx/.csv/.json. Write a report."),
     json_mode: bool = JsonOption,
 ) -> None:
-    """Gắn liên kết hàng loạt từ bảng tính của gói đã điền đường dẫn. Bind from a filled-in pack."""
+    """Gắn liên kết hàng loạt từ bảng tính của gói đã điền đường dẫn (chỉ gian hàng không kết nối API).
+    Bind from a filled-in pack (shops without an API connection only)."""
     with reporting(json_mode), open_session() as session:
         if report:
             check_report_path(report)  # a bad --report is said before the binding, not after it
-        result = bind_from_pack(session=session, account=get_account(session=session, name=account), path=pack,
-                                lang=lang())
+        shop = get_account(session=session, name=account)
+        if shop.connected:  # the sync keeps its listings: binding by hand would drop its pending pushes
+            raise ConfigurationError("listings.bind_file_connected", account=shop.name)
+        result = bind_from_pack(session=session, account=shop, path=pack, lang=lang())
     with reporting(json_mode):
         written = result.write_report(report, lang=lang()) if report else None
     if json_mode:

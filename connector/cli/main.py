@@ -10,9 +10,11 @@ import sys
 import typer
 
 from connector.cli import system
+from connector.cli.guard import GuardedGroup, say_escaped, wants_json
 from connector.cli.output import ExitCode, report_error
 from connector.cli.usage import ClickException, NoArgsIsHelpError, UsageError, as_error
 from connector.console import err_console
+from connector.settings import debug_enabled
 
 app = typer.Typer(
     name="agri",
@@ -21,6 +23,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=GuardedGroup,
 )
 
 # (module under connector.cli, noun, help).
@@ -65,7 +68,7 @@ def run(argv: list[str] | None = None) -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except UsageError as exc:
-        report_error(as_error(exc), json_mode="--json" in args)
+        report_error(as_error(exc), json_mode=wants_json(args))
         sys.exit(int(ExitCode.USAGE))
     except typer.Abort:
         err_console.print("Đã hủy. / Aborted.")
@@ -73,6 +76,10 @@ def run(argv: list[str] | None = None) -> None:
     except ClickException as exc:  # e.g. a file argument Click itself could not open
         exc.show()
         sys.exit(exc.exit_code)
+    except Exception as exc:  # raised before any command ran (the group says what a command lets escape)
+        if debug_enabled():
+            raise
+        sys.exit(say_escaped(exc, json_mode=wants_json(args)))
     sys.exit(outcome if isinstance(outcome, int) else 0)
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from connector.cli.context import open_session
 from connector.cli.listings import listings_orders_import
-from connector.cli.output import ExitCode, JsonOption, emit_json, finish, reporting
+from connector.cli.output import JsonOption, emit_json, finish, reporting, run_outcome
 from connector.console import console, table
 from connector.orders import OrderBookmark, pull_all
 
@@ -37,8 +37,7 @@ def orders_pull(
                             [(d["account"], d["orders"], d["new"], d["updated"], d["sales"], d["reversals"],
                               d["adjustments"], ", ".join(d["unknown_skus"][:5]),
                               d["error"]["message"] if d["error"] else "") for d in data]))
-    finish(ExitCode.UNAVAILABLE if errors and len(errors) == len(results) else
-           ExitCode.PARTIAL if errors else ExitCode.OK)
+    finish(run_outcome(ok=not errors, nothing_done=bool(errors) and len(errors) == len(results), errors=errors))
 
 
 @orders_app.command("bookmarks")

@@ -28,13 +28,14 @@ from catalog.errors import (
     AgriConnectorError,
     CatalogueValidationError,
     ConfigurationError,
+    LedgerError,
     MarketplaceError,
     NotFoundError,
 )
 from catalog.jsonable import to_jsonable
 from connector.console import console, err_console, table
 from connector.db import DatabaseOutdated, DatabaseUnavailable, database_failure
-from connector.settings import get_settings
+from connector.settings import chosen_lang
 
 
 class ExitCode(IntEnum):
@@ -45,7 +46,8 @@ class ExitCode(IntEnum):
 
 
 def lang() -> str:
-    return get_settings().lang
+    """The language of messages; the default when the settings themselves cannot be read."""
+    return chosen_lang()
 
 
 def emit_json(*, data: Any, errors: Sequence[dict[str, Any]] = (), summary: dict[str, Any] | None = None,
@@ -58,7 +60,8 @@ def emit_json(*, data: Any, errors: Sequence[dict[str, Any]] = (), summary: dict
 def exit_code_for(error: AgriConnectorError) -> ExitCode:
     if isinstance(error, DatabaseUnavailable):
         return ExitCode.UNAVAILABLE
-    if isinstance(error, ConfigurationError | NotFoundError | DatabaseOutdated | CatalogueValidationError):
+    if isinstance(error, ConfigurationError | NotFoundError | DatabaseOutdated | CatalogueValidationError
+                  | LedgerError):  # the ledger refuses a period or an account it was given: a bad argument
         return ExitCode.USAGE
     if isinstance(error, MarketplaceError):
         return ExitCode.UNAVAILABLE
@@ -72,16 +75,23 @@ def reporting(json_mode: bool) -> Iterator[None]:
         yield
     except AgriConnectorError as error:
         _fail(error, json_mode)
-    except SQLAlchemyError as exc:
-        failure = database_failure(exc)
+    except (SQLAlchemyError, OSError, FileCreateError) as exc:
+        failure = known_failure(exc)
         if failure is None:
             raise
         _fail(failure, json_mode)
-    except (OSError, FileCreateError) as exc:  # a file that cannot be read or written, whoever opened it
+
+
+def known_failure(exc: BaseException) -> AgriConnectorError | None:
+    """The registered error for a failure of the machine or of a file, or None when it is none of those."""
+    if isinstance(exc, SQLAlchemyError):
+        return database_failure(exc)
+    if isinstance(exc, OSError | FileCreateError):  # a file that cannot be read or written, whoever opened it
         cause = exc.args[0] if isinstance(exc, FileCreateError) and exc.args else exc
         path = getattr(cause, "filename", None) or "?"
         detail = getattr(cause, "strerror", None) or str(cause)
-        _fail(ConfigurationError("file.unusable", path=str(path), detail=detail), json_mode)
+        return ConfigurationError("file.unusable", path=str(path), detail=detail)
+    return None
 
 
 def _fail(error: AgriConnectorError, json_mode: bool) -> NoReturn:
@@ -97,6 +107,18 @@ def report_error(error: AgriConnectorError, json_mode: bool) -> None:
         err_console.print(f"[bold red]Lỗi[/] [dim]({error.code})[/]: {error.message(lang())}"
                           if lang() == "vi" else
                           f"[bold red]Error[/] [dim]({error.code})[/]: {error.message('en')}")
+
+
+def run_outcome(*, ok: bool, nothing_done: bool, errors: Sequence[dict[str, Any]]) -> ExitCode:
+    """The exit code of a run over accounts: 0 all done; 1 some failed; when none could run, 2 if every
+    account was stopped by the configuration (a wrong ``AGRI_SECRET_KEY``: nothing to wait for, something to
+    fix), else 3 (the network, a marketplace that does not answer)."""
+    if ok:
+        return ExitCode.OK
+    if not nothing_done:
+        return ExitCode.PARTIAL
+    codes = [str(e.get("code", "")) for e in errors]
+    return ExitCode.USAGE if codes and all(c.startswith("config.") for c in codes) else ExitCode.UNAVAILABLE
 
 
 def finish(code: ExitCode) -> None:

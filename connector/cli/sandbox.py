@@ -14,7 +14,9 @@ from connector.settings import get_settings
 def register(app: typer.Typer) -> None:
     @app.command("sandbox")
     def sandbox(
-        port: int = typer.Option(8790, "--port", help="Cổng lắng nghe (mặc định 8790). Port to listen on."),
+        port: int | None = typer.Option(None, "--port", min=0, max=65535,
+                                        help="Cổng lắng nghe (mặc định: cổng trong AGRI_SANDBOX_URL, 8790). Port to "
+                                             "listen on (default: the port of AGRI_SANDBOX_URL)."),
         faults: str = typer.Option(
             "", "--faults",
             help="Lỗi giả lập, ví dụ 'latency=50ms,5xx=0.1,429=0.05,429body=0.05,timeout=0.02,drop=0.05,"
@@ -40,6 +42,7 @@ def register(app: typer.Typer) -> None:
 
         with reporting(json_mode):
             state = state or get_settings().data_dir / "sandbox.json"
+            port = port if port is not None else get_settings().sandbox_port
             parsed = parse_faults(faults or None)
             # an unreadable state file stops here (before it could be saved over), as does a port in use
             sandbox_app = Sandbox(faults=faults or None, review_fraction=review_fraction,

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from catalog.errors import CatalogueValidationError
 from connector.accounts import MarketplaceAccount, get_account, list_accounts
 from connector.cli.context import open_session
-from connector.cli.output import ExitCode, JsonOption, emit_json, finish, lang, reporting
+from connector.cli.output import ExitCode, JsonOption, emit_json, finish, lang, reporting, run_outcome
 from connector.console import console, print_sync_report, sync_progress, table
 from connector.sync import (
     ACTION_LABELS,
@@ -108,4 +108,4 @@ def sync(
             console.print(f"Báo cáo / report: [bold]{report}[/]")
     stopped = {str(e.get("account")) for e in outcome.account_errors}
     nothing_done = bool(chosen) and stopped >= {a.name for a in chosen}  # every account stopped: exit 3
-    finish(ExitCode.OK if outcome.ok else ExitCode.UNAVAILABLE if nothing_done else ExitCode.PARTIAL)
+    finish(run_outcome(ok=outcome.ok, nothing_done=nothing_done, errors=outcome.account_errors))

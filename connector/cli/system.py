@@ -49,8 +49,9 @@ def register_demo(app: typer.Typer) -> None:
         with reporting(json_mode):
             ctx = run_demo(settings=get_settings(), engine=current_engine(),
                            console=err_console if json_mode else console)
-            if json_mode:
-                emit_json(data=ctx.facts)
+            if json_mode:  # the running sandbox is a handle: its address is what a script can use
+                emit_json(data={key: getattr(value, "base_url", value) if key == "sandbox" else value
+                                for key, value in ctx.facts.items()})
 
 
 def _safe_url(url: str) -> str:

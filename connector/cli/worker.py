@@ -10,7 +10,7 @@ import typer
 
 from catalog.jsonable import to_jsonable
 from connector.cli.context import open_session
-from connector.cli.output import ExitCode, JsonOption, emit_json, finish, reporting
+from connector.cli.output import JsonOption, emit_json, finish, reporting, run_outcome
 from connector.console import console, err_console
 from connector.worker import WorkerPass, parse_interval, run_pass
 
@@ -55,8 +55,7 @@ def register(app: typer.Typer) -> None:
             else:
                 _print(result)
             if once:
-                finish(ExitCode.OK if result.ok else ExitCode.UNAVAILABLE if result.nothing_done
-                       else ExitCode.PARTIAL)
+                finish(run_outcome(ok=result.ok, nothing_done=result.nothing_done, errors=result.account_errors()))
                 return
             try:
                 time.sleep(interval.total_seconds())  # the schedule, not a retry: each pass is complete

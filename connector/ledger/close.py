@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from catalog.clock import LOCAL_TZ, as_utc
 from catalog.errors import LedgerError
 from catalog.periods import Period
 from connector.ledger.models import LedgerEntry, PeriodClose
@@ -30,8 +31,9 @@ def close_period(*, session: Session, period: Period, today: date, closed_by: st
     for other in session.execute(select(PeriodClose)).scalars():
         if other.start <= period.end and period.start <= other.end:
             if (other.start, other.end) == (period.start, period.end):
+                # Said with the local day it was closed on (a close at 23:00 UTC is the next day in Việt Nam).
                 raise LedgerError("ledger.period_closed", period=period.label,
-                                  closed_at=other.closed_at.date().isoformat())
+                                  closed_at=as_utc(other.closed_at).astimezone(LOCAL_TZ).date().isoformat())
             raise LedgerError("ledger.period_overlaps", period=period.label, other=other.label)
     count, total = session.execute(select(func.count(), func.coalesce(func.sum(_E.amount), 0)).where(
         _E.booked_day >= period.start, _E.booked_day <= period.end)).one()

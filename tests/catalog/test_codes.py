@@ -2,9 +2,9 @@ import re
 from itertools import combinations
 
 from catalog import codes
-from catalog.messages import adapters, ledger, listings, orders, sync, web
+from catalog.messages import adapters, cli, ledger, listings, orders, sync, web
 
-SECTIONS = [adapters.CODES, sync.CODES, orders.CODES, ledger.CODES, listings.CODES, web.CODES]
+SECTIONS = [adapters.CODES, sync.CODES, orders.CODES, ledger.CODES, listings.CODES, web.CODES, cli.CODES]
 
 
 def test_no_code_is_defined_twice() -> None:

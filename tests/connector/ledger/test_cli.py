@@ -117,7 +117,7 @@ def test_close_adjustments_and_reported_totals(agri_env: dict[str, str], tmp_pat
     _seed(agri_env["AGRI_DATABASE_URL"])
     closed = _json(["ledger", "close", "2024-H1", "--by", "so-cong-thuong", "--json"])
     assert closed["data"]["total"] == 660_000
-    assert _json(["ledger", "close", "2024-Q2", "--json"], code=1)["errors"][0]["code"] == "ledger.period_overlaps"
+    assert _json(["ledger", "close", "2024-Q2", "--json"], code=2)["errors"][0]["code"] == "ledger.period_overlaps"
     late = tmp_path / "muon.csv"
     late.write_text("Ngày bán,Kênh bán,Mã hộ,Thành tiền,Số chứng từ\n20/03/2024,Facebook,HTX-01,50000,FB-9\n",
                     encoding="utf-8")

@@ -56,7 +56,7 @@ def test_add_list_remove_never_show_secrets(shop_env: dict[str, str]) -> None:
         assert stored is not None and "mật" not in stored
     engine.dispose()
     again = runner.invoke(app, ["accounts", "add", "htx-a-voso", "--producer", "HTX-A", "--marketplace", "voso",
-                                "--json"])
+                                "--base-url", "http://127.0.0.1:9/voso", "--json"])
     assert again.exit_code == 2
     assert json.loads(again.stdout)["errors"][0]["code"] == "sync.account_exists"
     removed = runner.invoke(app, ["accounts", "remove", "htx-a-voso", "--json"])
@@ -67,18 +67,20 @@ def test_add_list_remove_never_show_secrets(shop_env: dict[str, str]) -> None:
 def test_add_refused_without_secret_key_or_credentials(shop_env: dict[str, str],
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AGRI_CRED_PASSWORD")
-    result = runner.invoke(app, ["accounts", "add", "a", "--producer", "HTX-A", "--marketplace", "voso", "--json"])
+    result = runner.invoke(app, ["accounts", "add", "a", "--producer", "HTX-A", "--marketplace", "voso",
+                                 "--base-url", "http://127.0.0.1:9/voso", "--json"])
     assert result.exit_code == 2
     error = json.loads(result.stdout)["errors"][0]
     assert error["code"] == "sync.credentials_missing"
     assert "AGRI_CRED_PASSWORD" in error["message"]
     monkeypatch.delenv("AGRI_SECRET_KEY")
     get_settings.cache_clear()
-    result = runner.invoke(app, ["accounts", "add", "a", "--producer", "HTX-A", "--marketplace", "voso"])
+    result = runner.invoke(app, ["accounts", "add", "a", "--producer", "HTX-A", "--marketplace", "voso",
+                                 "--base-url", "http://127.0.0.1:9/voso"])
     assert result.exit_code == 2
     assert "AGRI_SECRET_KEY" in result.output
     unknown = runner.invoke(app, ["accounts", "add", "a", "--producer", "HTX-A", "--marketplace", "lazada",
-                                  "--json"])
+                                  "--base-url", "http://127.0.0.1:9/lazada", "--json"])
     assert unknown.exit_code == 2
 
 
