@@ -13,6 +13,7 @@ from sqlmodel import col, select
 
 from catalog.clock import local_today
 from catalog.errors import CatalogueValidationError, NotFoundError
+from catalog.identity import reason_text
 from catalog.producers import Producer
 from connector.onboarding import PLATFORMS, CandidateStatus, MergeCandidate, TeamMember, keep_both, merge_producers
 from connector.users import Role
@@ -120,7 +121,7 @@ def open_candidates(ctx: Page, who: Principal) -> list[tuple[MergeCandidate, Pro
 @router.get("/field/merges", response_class=HTMLResponse)
 def merges(ctx: UserPage) -> HTMLResponse:
     who = ctx.require(*STAFF)
-    return ctx.render("merges.html", rows=open_candidates(ctx, who), notice=notice_of(ctx))
+    return ctx.render("merges.html", rows=open_candidates(ctx, who), notice=notice_of(ctx), reason_text=reason_text)
 
 
 @router.post("/field/merges/{candidate_id}", response_model=None)

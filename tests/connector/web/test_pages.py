@@ -272,3 +272,18 @@ def test_a_file_with_bad_rows_gets_a_marked_report_to_fix(app_client: TestClient
     other = TestClient(app_client.app)
     login(other, "canbo-bk")
     assert other.get(f"/catalogue/report/{link}").status_code == 422
+
+
+def test_merge_candidates_say_their_reason_in_words(app_client: TestClient, world: World) -> None:
+    from connector.onboarding.models import MergeCandidate
+
+    with Session(world.engine) as session:
+        candidate = session.get(MergeCandidate, world.other_candidate)
+        assert candidate is not None
+        candidate.reason = "phone_other_name"
+        session.add(candidate)
+        session.commit()
+    login(app_client, "admin")
+    page = app_client.get("/field/merges")
+    assert "cùng số điện thoại, tên khác" in page.text
+    assert "phone_other_name" not in page.text
