@@ -28,8 +28,15 @@ CODES: dict[str, tuple[str, str]] = {
         "Period {period} is not over yet (it ends on {end}); only past periods can be closed.",
     ),
     "ledger.sale_duplicate": (
-        "Đã có khoản bán với nguồn '{source}' và số chứng từ '{reference}'.",
-        "A sale with source '{source}' and reference '{reference}' is already recorded.",
+        "Số chứng từ '{reference}' (nguồn '{source}') xuất hiện hai lần trong tệp; chỉ ghi dòng đầu.",
+        "The reference '{reference}' (source '{source}') appears twice in the file; only the first row counts.",
+    ),
+    "ledger.sale_changed": (
+        "Khoản bán nguồn '{source}', số chứng từ '{reference}' đã được ghi với nội dung khác (hộ, sản phẩm, kênh, "
+        "số lượng, số tiền hoặc ngày). Sổ đã chốt không tự sửa: hãy dùng số chứng từ khác, hoặc ghi điều chỉnh.",
+        "The sale with source '{source}' and reference '{reference}' is recorded with other content (producer, "
+        "product, channel, quantity, amount or day). The ledger is not changed silently: use another reference, "
+        "or record an adjustment.",
     ),
     "ledger.dimension_unknown": (
         "Không có chiều báo cáo '{value}'. Các chiều: {allowed}.",

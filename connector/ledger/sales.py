@@ -68,6 +68,9 @@ SALES_COLUMNS: list[ColumnSpec] = [
 ]
 
 
+LISTS_SHEET = "Danh mục"  # the template's sheet of channels (its drop-down's source)
+
+
 @dataclass
 class SalesImport(ImportResult):
     amount: int = 0
@@ -96,6 +99,8 @@ def import_sales(*, session: Session, path: Path, recorded_by: str | None = None
     try:
         with open_book(path) as book:
             for name in book.sheet_names:
+                if name == LISTS_SHEET and len(book.sheet_names) > 1:
+                    continue  # the template's own list of channels, not sales
                 table = read_table(book.sheet(name), SALES_COLUMNS, log=log, optional=len(book.sheet_names) > 1)
                 if table is None:
                     continue
@@ -106,27 +111,41 @@ def import_sales(*, session: Session, path: Path, recorded_by: str | None = None
                                      "_columns": table.columns})
     except CatalogueValidationError as error:
         log.add(Problem.from_error(error, sheet=None, row=None, column=None))
-    entries = _entries(session, rows, log, recorded_by)
+    entries, unchanged = _entries(session, rows, log, recorded_by)
     if entries and not dry_run:
         session.flush()
         record_entries(session, entries)
         result.committed = True
     result.amount = sum(e["amount"] for e in entries)
     result.problems = log.problems
-    result.counts = {"sales": Counts(created=len(entries), rejected=sum(len(r) for r in log.rejected.values()))}
+    result.counts = {"sales": Counts(created=len(entries), unchanged=unchanged,
+                                     rejected=sum(len(r) for r in log.rejected.values()))}
     return result
 
 
+def _recorded(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[Any, ...]]:
+    """The sales already in the ledger under these (source, reference) keys, as :func:`_content` shows them."""
+    found: dict[tuple[str, str], tuple[Any, ...]] = {}
+    for part in _chunked(sorted(keys), 400):
+        query = select(_E.source, _E.reference, _E.producer_id, _E.product_id, _E.platform, _E.quantity,
+                       _E.amount, _E.occurred_at).where(_E.kind == "manual", _E.source.in_({s for s, _ in part}),
+                                                        _E.reference.in_({ref for _, ref in part}))
+        for source, reference, *content, occurred in session.execute(query):
+            found[(source, reference)] = (*content, as_utc(occurred).astimezone(LOCAL_TZ).date())
+    return found
+
+
 def _entries(session: Session, rows: list[dict[str, Any]], log: ProblemLog,
-             recorded_by: str | None) -> list[dict[str, Any]]:
+             recorded_by: str | None) -> tuple[list[dict[str, Any]], int]:
+    """The new entries of ``rows``, and how many rows the ledger already holds exactly (a re-import: unchanged).
+
+    A row's key is its source and reference (receipt or order number); a key recorded with other content
+    (producer, product, channel, quantity, amount or day) is a conflict to fix, never a second sale."""
     lookups = _Lookups(session)
     booking = load_booking(session=session)
-    keys = {(r.get("source") or r["platform"], r["reference"]) for r in rows}
-    taken = set()
-    for part in _chunked(sorted(keys), 400):
-        sources = {s for s, _ in part}
-        taken |= {(s, ref) for s, ref in session.execute(select(_E.source, _E.reference).where(
-            _E.source.in_(sources), _E.reference.in_({ref for _, ref in part})))}
+    recorded = _recorded(session, {(r.get("source") or r["platform"], r["reference"]) for r in rows})
+    taken: set[tuple[str, str]] = set()
+    unchanged = 0
     now = utcnow()
     out = []
     for r in rows:
@@ -143,11 +162,19 @@ def _entries(session: Session, rows: list[dict[str, Any]], log: ProblemLog,
                       entity="product", key=f"{r['producer_code']}/{r['sku']}")
             continue
         source = r.get("source") or r["platform"]
-        if (source, r["reference"]) in taken:
+        key = (source, r["reference"])
+        if key in taken:  # twice in this file
             log.error("ledger.sale_duplicate", sheet=sheet, row=row, column=columns.get("reference"),
                       value=r["reference"], source=source, reference=r["reference"])
             continue
-        taken.add((source, r["reference"]))
+        taken.add(key)
+        if key in recorded:
+            if recorded[key] == (pid, product, r["platform"], r.get("quantity") or 1, r["amount"], r["day"]):
+                unchanged += 1  # imported before, as it is: "fix the rows, upload again" works
+            else:
+                log.error("ledger.sale_changed", sheet=sheet, row=row, column=columns.get("reference"),
+                          value=r["reference"], source=source, reference=r["reference"])
+            continue
         booked = booking.book(datetime.combine(r["day"], time(0), tzinfo=LOCAL_TZ))
         out.append({"kind": "manual", "order_id": None, "order_line_id": None, "account_id": None,
                     "platform": r["platform"], "channel_kind": channel_kind(r["platform"]), "producer_id": pid,
@@ -159,7 +186,7 @@ def _entries(session: Session, rows: list[dict[str, Any]], log: ProblemLog,
                     "booked_day": booked.day, "booked_month": booked.month, "adjusts": booked.adjusts,
                     "source": source, "reference": r["reference"],
                     "recorded_by": r.get("recorded_by") or recorded_by, "recorded_at": now})
-    return out
+    return out, unchanged
 
 
 def _chunked(values: list[Any], size: int) -> list[list[Any]]:
@@ -189,7 +216,7 @@ def write_sales_template(out: Path) -> Path:
             sheet.write_number(1, c, value, money if SALES_COLUMNS[c].field == "amount" else None)
         else:
             sheet.write_string(1, c, escape_formula(str(value)))
-    lists = book.add_worksheet("Danh mục")
+    lists = book.add_worksheet(LISTS_SHEET)
     lists.write_string(0, 0, "Kênh bán", head)
     for r, (label, _spellings) in enumerate(PLATFORMS.values(), start=1):
         lists.write_string(r, 0, label)

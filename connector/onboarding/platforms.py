@@ -26,6 +26,11 @@ PLATFORMS: dict[str, tuple[str, tuple[str, ...]]] = {
     "facebook": ("Facebook", ("facebook", "fb", "face book", "fanpage", "facebook page", "trang facebook")),
     "zalo": ("Zalo", ("zalo", "zalo shop", "zalo oa", "zalo official account")),
     "alibaba": ("Alibaba", ("alibaba", "alibaba.com")),
+    "livestream": ("Livestream", ("livestream", "live stream", "live", "phát trực tiếp", "bán hàng trực tiếp",
+                                  "livestream facebook", "livestream tiktok")),
+    "fair": ("Hội chợ / chợ phiên", ("hội chợ", "chợ phiên", "hội chợ ocop", "phiên chợ", "fair", "triển lãm")),
+    "website": ("Website", ("website", "web", "trang web", "website riêng")),
+    "shop": ("Cửa hàng", ("cửa hàng", "shop", "tại cửa hàng", "điểm bán", "cửa hàng ocop")),
     "other": ("Khác", ("khác", "other", "sàn khác")),
 }
 _PLATFORM_KEYS: dict[str, str] = {fold(spelling): key for key, (label, spellings) in PLATFORMS.items()

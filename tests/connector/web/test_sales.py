@@ -26,7 +26,7 @@ def test_cooperative_records_a_facebook_sale_on_its_own_producer(app_client: Tes
     again = app_client.post("/sales/entry", data={
         "csrf": csrf_of(app_client), "day": "2025-08-02", "platform": "facebook", "producer": world.own_code,
         "amount": "195000", "reference": "FB-0001"})
-    assert "ledger.sale_duplicate" in again.text
+    assert "ledger.sale_changed" in again.text  # the same receipt with other content: refused, not doubled
     assert len(_entries(world)) == 1
     other = TestClient(app_client.app)
     login(other, "htx-khac")
