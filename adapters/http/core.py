@@ -201,7 +201,9 @@ class HttpCore:
                 self.limiter.done(time.monotonic() - attempt.started)
         except httpx.TransportError as exc:
             error = transport_error(exc, attempt.where, self.redactor)
-            raise (self.reach.failed(f"{attempt.where.method} {attempt.where.path}") or error) from None
+            connect = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+            where = f"{attempt.where.method} {attempt.where.path}"
+            raise (self.reach.failed(where, connect=connect) or error) from None
         self.reach.answered()
         attempt.status = response.status_code
         return response

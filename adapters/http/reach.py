@@ -2,9 +2,11 @@
 
 Each request that fails to get an answer (refused, reset, timed out) is retried by the retry
 policy; with 500 products that is 500 items each waiting out its own retries, minutes before the
-run gives up.  Instead, an account's transport counts failures to get any answer: after
-:data:`MAX_SILENT_FAILURES` in a row, or when a failure comes :data:`SILENCE` seconds after the
-last answer (or the first request), it trips — the failing request and every later one of that
+run gives up.  Instead, an account's transport trips after :data:`MAX_SILENT_FAILURES` failures in a
+row to *connect* (refused, unreachable, connect timeout), or when any failure (a dropped connection,
+a read timeout) comes :data:`SILENCE` seconds after the last answer (or the first request).  A
+connection dropped now and then by a live marketplace is not counted as a failure to connect: the
+answers around it keep the account going.  Once tripped, the failing request and every later one of that
 account raise :class:`~catalog.errors.UnreachableError` at once, without touching the network.
 Any answer, even an error status, proves the marketplace is there and resets the count.
 """
@@ -42,10 +44,11 @@ class Reachability:
     def answered(self) -> None:
         self.failures, self.last_answer = 0, self.clock()
 
-    def failed(self, where: str) -> UnreachableError | None:
-        """After a request that got no answer (``where``: its method and path): the error to raise instead,
-        once the account is given up."""
-        self.failures += 1
+    def failed(self, where: str, *, connect: bool = True) -> UnreachableError | None:
+        """After a request that got no answer (``where``: its method and path; ``connect``: it could not even
+        connect): the error to raise instead, once the account is given up."""
+        if connect:
+            self.failures += 1
         silent_for = self.clock() - (self.last_answer if self.last_answer is not None else self.clock())
         if self.failures < self.max_failures and silent_for < self.silence:
             return None

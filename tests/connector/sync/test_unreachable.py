@@ -123,3 +123,15 @@ def test_the_worker_and_the_pull_exit_3_with_one_error_per_account_when_nothing_
         assert document["ok"] is False
         assert {(e["account"], e["code"]) for e in document["errors"]} == {
             (first.name, "adapters.unreachable"), (second.name, "adapters.unreachable")}
+
+
+def test_dropped_connections_of_a_live_marketplace_never_trip_the_account() -> None:
+    """A marketplace that answers but now and then drops a connection is there: only failures to connect
+    count toward the three in a row; a drop trips the account only after 10 s without any answer."""
+    now = [0.0]
+    reach = Reachability("voso", "shop", clock=lambda: now[0])
+    reach.check()
+    for _ in range(10):
+        assert reach.failed("POST /p", connect=False) is None
+    now[0] += 11
+    assert isinstance(reach.failed("POST /p", connect=False), UnreachableError)
